@@ -307,7 +307,12 @@ mod tests {
     #[test]
     fn plus_addresses() {
         let policy = AddressPolicy::sonet();
-        let decision = policy.decide_extra_address(&account(), ExtraKind::Plus, &mb("Taro.News@aa2.so-net.ne.jp"), |_| false);
+        let decision = policy.decide_extra_address(
+            &account(),
+            ExtraKind::Plus,
+            &mb("Taro.News@aa2.so-net.ne.jp"),
+            |_| false,
+        );
         assert_eq!(
             decision,
             ExtraDecision::Approved {
@@ -318,50 +323,163 @@ mod tests {
             }
         );
         let mut full = account();
-        full.plus_addresses = (0..10).map(|i| mb(&format!("p{i}x@aa2.so-net.ne.jp"))).collect();
-        let (reason, rule) = refusal(policy.decide_extra_address(&full, ExtraKind::Plus, &mb("one.more@aa2.so-net.ne.jp"), |_| false));
-        assert_eq!((reason, rule), (ExtraRefusal::LimitReached { limit: 10, count: 10 }, Rule::AddrPlus));
-        let (reason, rule) = refusal(policy.decide_extra_address(&account(), ExtraKind::Plus, &mb("x@example.com"), |_| false));
-        assert!(matches!(reason, ExtraRefusal::Form(FormViolation::NotIspDomain { .. })));
+        full.plus_addresses = (0..10)
+            .map(|i| mb(&format!("p{i}x@aa2.so-net.ne.jp")))
+            .collect();
+        let (reason, rule) = refusal(policy.decide_extra_address(
+            &full,
+            ExtraKind::Plus,
+            &mb("one.more@aa2.so-net.ne.jp"),
+            |_| false,
+        ));
+        assert_eq!(
+            (reason, rule),
+            (
+                ExtraRefusal::LimitReached {
+                    limit: 10,
+                    count: 10
+                },
+                Rule::AddrPlus
+            )
+        );
+        let (reason, rule) = refusal(policy.decide_extra_address(
+            &account(),
+            ExtraKind::Plus,
+            &mb("x@example.com"),
+            |_| false,
+        ));
+        assert!(matches!(
+            reason,
+            ExtraRefusal::Form(FormViolation::NotIspDomain { .. })
+        ));
         assert_eq!(rule, Rule::AddrForm);
-        let (reason, rule) = refusal(policy.decide_extra_address(&account(), ExtraKind::Plus, &mb("root@aa2.so-net.ne.jp"), |_| false));
-        assert!(matches!(reason, ExtraRefusal::UserName(UserNameViolation::Reserved { .. })));
+        let (reason, rule) = refusal(policy.decide_extra_address(
+            &account(),
+            ExtraKind::Plus,
+            &mb("root@aa2.so-net.ne.jp"),
+            |_| false,
+        ));
+        assert!(matches!(
+            reason,
+            ExtraRefusal::UserName(UserNameViolation::Reserved { .. })
+        ));
         assert_eq!(rule, Rule::AddrUser);
-        let (reason, _) = refusal(policy.decide_extra_address(&account(), ExtraKind::Plus, &mb("taken@aa2.so-net.ne.jp"), |_| true));
+        let (reason, _) = refusal(policy.decide_extra_address(
+            &account(),
+            ExtraKind::Plus,
+            &mb("taken@aa2.so-net.ne.jp"),
+            |_| true,
+        ));
         assert!(matches!(reason, ExtraRefusal::Taken { .. }));
-        let (reason, _) = refusal(policy.decide_extra_address(&account(), ExtraKind::Plus, &mb("pet@postpet.so-net.ne.jp"), |_| false));
-        assert_eq!(reason, ExtraRefusal::WrongDomain { kind: ExtraKind::Plus, expected: DomainKind::Isp });
+        let (reason, _) = refusal(policy.decide_extra_address(
+            &account(),
+            ExtraKind::Plus,
+            &mb("pet@postpet.so-net.ne.jp"),
+            |_| false,
+        ));
+        assert_eq!(
+            reason,
+            ExtraRefusal::WrongDomain {
+                kind: ExtraKind::Plus,
+                expected: DomainKind::Isp
+            }
+        );
     }
 
     #[test]
     fn a_boxes_postpet_own_domain_alias() {
         let policy = AddressPolicy::sonet();
         let mut acc = account();
-        let approved = policy.decide_extra_address(&acc, ExtraKind::ABox, &mb("box2@aa2.so-net.ne.jp"), |_| false);
-        assert!(matches!(approved, ExtraDecision::Approved { ref delivers_to, .. } if delivers_to.to_string() == "box2@aa2.so-net.ne.jp"));
-        acc.a_boxes = (0..5).map(|i| mb(&format!("box{i}x@aa2.so-net.ne.jp"))).collect();
-        let (reason, rule) = refusal(policy.decide_extra_address(&acc, ExtraKind::ABox, &mb("box9@aa2.so-net.ne.jp"), |_| false));
-        assert_eq!((reason, rule), (ExtraRefusal::LimitReached { limit: 5, count: 5 }, Rule::AddrAbox));
+        let approved = policy.decide_extra_address(
+            &acc,
+            ExtraKind::ABox,
+            &mb("box2@aa2.so-net.ne.jp"),
+            |_| false,
+        );
+        assert!(
+            matches!(approved, ExtraDecision::Approved { ref delivers_to, .. } if delivers_to.to_string() == "box2@aa2.so-net.ne.jp")
+        );
+        acc.a_boxes = (0..5)
+            .map(|i| mb(&format!("box{i}x@aa2.so-net.ne.jp")))
+            .collect();
+        let (reason, rule) = refusal(policy.decide_extra_address(
+            &acc,
+            ExtraKind::ABox,
+            &mb("box9@aa2.so-net.ne.jp"),
+            |_| false,
+        ));
+        assert_eq!(
+            (reason, rule),
+            (
+                ExtraRefusal::LimitReached { limit: 5, count: 5 },
+                Rule::AddrAbox
+            )
+        );
 
         assert!(matches!(
-            policy.decide_extra_address(&acc, ExtraKind::PostPet, &mb("tama@postpet.so-net.ne.jp"), |_| false),
-            ExtraDecision::Approved { rule: Rule::AddrPostpet, .. }
+            policy.decide_extra_address(
+                &acc,
+                ExtraKind::PostPet,
+                &mb("tama@postpet.so-net.ne.jp"),
+                |_| false
+            ),
+            ExtraDecision::Approved {
+                rule: Rule::AddrPostpet,
+                ..
+            }
         ));
-        let (reason, _) = refusal(policy.decide_extra_address(&acc, ExtraKind::PostPet, &mb("tama@aa2.so-net.ne.jp"), |_| false));
-        assert_eq!(reason, ExtraRefusal::WrongDomain { kind: ExtraKind::PostPet, expected: DomainKind::PostPet });
+        let (reason, _) = refusal(policy.decide_extra_address(
+            &acc,
+            ExtraKind::PostPet,
+            &mb("tama@aa2.so-net.ne.jp"),
+            |_| false,
+        ));
+        assert_eq!(
+            reason,
+            ExtraRefusal::WrongDomain {
+                kind: ExtraKind::PostPet,
+                expected: DomainKind::PostPet
+            }
+        );
 
         assert!(matches!(
-            policy.decide_extra_address(&acc, ExtraKind::OwnDomain, &mb("shop@mail.yamada.example"), |_| false),
-            ExtraDecision::Approved { rule: Rule::AddrOwnDomain, .. }
+            policy.decide_extra_address(
+                &acc,
+                ExtraKind::OwnDomain,
+                &mb("shop@mail.yamada.example"),
+                |_| false
+            ),
+            ExtraDecision::Approved {
+                rule: Rule::AddrOwnDomain,
+                ..
+            }
         ));
-        let (reason, rule) = refusal(policy.decide_extra_address(&acc, ExtraKind::OwnDomain, &mb("shop@other.example"), |_| false));
+        let (reason, rule) = refusal(policy.decide_extra_address(
+            &acc,
+            ExtraKind::OwnDomain,
+            &mb("shop@other.example"),
+            |_| false,
+        ));
         assert!(matches!(reason, ExtraRefusal::DomainNotOwned { .. }));
         assert_eq!(rule, Rule::AddrOwnDomain);
 
-        let (reason, rule) = refusal(policy.decide_extra_address(&acc, ExtraKind::Alias, &mb("al@aa2.so-net.ne.jp"), |_| false));
-        assert_eq!((reason, rule), (ExtraRefusal::AliasesClosed, Rule::AddrAlias));
+        let (reason, rule) = refusal(policy.decide_extra_address(
+            &acc,
+            ExtraKind::Alias,
+            &mb("al@aa2.so-net.ne.jp"),
+            |_| false,
+        ));
+        assert_eq!(
+            (reason, rule),
+            (ExtraRefusal::AliasesClosed, Rule::AddrAlias)
+        );
 
-        let (reason, _) = refusal(policy.decide_extra_address(&Account::default(), ExtraKind::Plus, &mb("x1y@aa2.so-net.ne.jp"), |_| false));
+        let (reason, _) = refusal(policy.decide_extra_address(
+            &Account::default(),
+            ExtraKind::Plus,
+            &mb("x1y@aa2.so-net.ne.jp"),
+            |_| false,
+        ));
         assert_eq!(reason, ExtraRefusal::NoBasicMailbox);
     }
 
@@ -369,15 +487,43 @@ mod tests {
     fn resolution() {
         let policy = AddressPolicy::sonet();
         let acc = account();
-        let resolve = |s: &str| policy.resolve(&acc, &mb(s)).map(|d| (d.mailbox.to_string(), d.kind));
+        let resolve = |s: &str| {
+            policy
+                .resolve(&acc, &mb(s))
+                .map(|d| (d.mailbox.to_string(), d.kind))
+        };
         let basic = "taro@aa2.so-net.ne.jp".to_string();
-        assert_eq!(resolve("TARO@aa2.so-net.ne.jp"), Some((basic.clone(), AddressKind::Basic)));
-        assert_eq!(resolve("taro.shop@aa2.so-net.ne.jp"), Some((basic.clone(), AddressKind::Plus)));
-        assert_eq!(resolve("oldtaro@aa2.so-net.ne.jp"), Some((basic.clone(), AddressKind::Alias)));
-        assert_eq!(resolve("me@YAMADA.example"), Some((basic, AddressKind::OwnDomain)));
-        assert_eq!(resolve("taro.box@aa2.so-net.ne.jp"), Some(("taro.box@aa2.so-net.ne.jp".into(), AddressKind::ABox)));
-        assert_eq!(resolve("pochi@postpet.so-net.ne.jp"), Some(("pochi@postpet.so-net.ne.jp".into(), AddressKind::PostPet)));
+        assert_eq!(
+            resolve("TARO@aa2.so-net.ne.jp"),
+            Some((basic.clone(), AddressKind::Basic))
+        );
+        assert_eq!(
+            resolve("taro.shop@aa2.so-net.ne.jp"),
+            Some((basic.clone(), AddressKind::Plus))
+        );
+        assert_eq!(
+            resolve("oldtaro@aa2.so-net.ne.jp"),
+            Some((basic.clone(), AddressKind::Alias))
+        );
+        assert_eq!(
+            resolve("me@YAMADA.example"),
+            Some((basic, AddressKind::OwnDomain))
+        );
+        assert_eq!(
+            resolve("taro.box@aa2.so-net.ne.jp"),
+            Some(("taro.box@aa2.so-net.ne.jp".into(), AddressKind::ABox))
+        );
+        assert_eq!(
+            resolve("pochi@postpet.so-net.ne.jp"),
+            Some(("pochi@postpet.so-net.ne.jp".into(), AddressKind::PostPet))
+        );
         assert_eq!(resolve("nobody@aa2.so-net.ne.jp"), None);
-        assert_eq!(policy.resolve(&acc, &mb("oldtaro@aa2.so-net.ne.jp")).unwrap().rule, Rule::AddrAlias);
+        assert_eq!(
+            policy
+                .resolve(&acc, &mb("oldtaro@aa2.so-net.ne.jp"))
+                .unwrap()
+                .rule,
+            Rule::AddrAlias
+        );
     }
 }

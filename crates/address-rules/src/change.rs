@@ -155,8 +155,8 @@ impl ChangeRefusal {
 /// The decision on a [`ChangeRequest`].
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub enum ChangeDecision {
-    /// Go ahead, with this fee.
-    Approved(ApprovedChange),
+    /// Go ahead, with this fee (boxed: it is much larger than a refusal).
+    Approved(Box<ApprovedChange>),
     /// No; nothing is charged and the count does not move.
     Refused(ChangeRefusal),
 }
@@ -215,7 +215,11 @@ impl AddressPolicy {
         Ok(FeeQuote {
             fiscal_year,
             change_number,
-            fee_yen: if change_number <= free { 0 } else { self.changes.fee_yen },
+            fee_yen: if change_number <= free {
+                0
+            } else {
+                self.changes.fee_yen
+            },
             free_changes_left: free.saturating_sub(change_number),
             rule: Rule::AddrChange,
         })
@@ -278,7 +282,7 @@ impl AddressPolicy {
                 address: new_address.to_string(),
             }));
         }
-        Ok(ChangeDecision::Approved(ApprovedChange {
+        Ok(ChangeDecision::Approved(Box::new(ApprovedChange {
             old_address: request.current.clone(),
             new_address,
             quote,
@@ -289,7 +293,7 @@ impl AddressPolicy {
                 DependentSetting::VirusCheckSendingAuth,
             ],
             rules: vec![Rule::AddrChange, Rule::AddrChangeCarry, Rule::AddrPwDeps],
-        }))
+        })))
     }
 }
 
@@ -304,12 +308,24 @@ mod tests {
     #[test]
     fn fiscal_year_boundaries_in_japan_time() {
         let policy = AddressPolicy::sonet();
-        assert_eq!(policy.fiscal_year(utc(2027, 3, 31, 14, 59, 59)).start_year, 2026);
-        assert_eq!(policy.fiscal_year(utc(2027, 3, 31, 15, 0, 0)).start_year, 2027);
+        assert_eq!(
+            policy.fiscal_year(utc(2027, 3, 31, 14, 59, 59)).start_year,
+            2026
+        );
+        assert_eq!(
+            policy.fiscal_year(utc(2027, 3, 31, 15, 0, 0)).start_year,
+            2027
+        );
         // 2026-04-01 08:59 JST is still... April 1 (JST) -> FY2026; 2026-03-31T23:00Z is April 1 08:00 JST.
-        assert_eq!(policy.fiscal_year(utc(2026, 3, 31, 23, 0, 0)).start_year, 2026);
+        assert_eq!(
+            policy.fiscal_year(utc(2026, 3, 31, 23, 0, 0)).start_year,
+            2026
+        );
         // January is in the year that started the April before.
-        assert_eq!(policy.fiscal_year(utc(2027, 1, 15, 0, 0, 0)).start_year, 2026);
+        assert_eq!(
+            policy.fiscal_year(utc(2027, 1, 15, 0, 0, 0)).start_year,
+            2026
+        );
         let fy = policy.fiscal_year(utc(2026, 12, 4, 0, 0, 0));
         assert_eq!(fy.starts, utc(2026, 3, 31, 15, 0, 0));
         assert_eq!(fy.ends, utc(2027, 3, 31, 15, 0, 0));
@@ -324,7 +340,10 @@ mod tests {
         let mut history: Vec<_> = (1..=9).map(|d| utc(2026, 3, d, 0, 0, 0)).collect();
         history.extend((1..=9).map(|d| utc(2026, 4, d, 0, 0, 0)));
         let quote = policy.change_fee(&history, now).unwrap();
-        assert_eq!((quote.change_number, quote.fee_yen, quote.free_changes_left), (10, 0, 0));
+        assert_eq!(
+            (quote.change_number, quote.fee_yen, quote.free_changes_left),
+            (10, 0, 0)
+        );
         history.push(utc(2026, 6, 1, 0, 0, 0));
         let quote = policy.change_fee(&history, now).unwrap();
         assert_eq!((quote.change_number, quote.fee_yen), (11, 330));
@@ -335,7 +354,9 @@ mod tests {
     fn history_after_now_is_an_error() {
         let policy = AddressPolicy::sonet();
         let now = utc(2026, 12, 4, 0, 0, 0);
-        let err = policy.change_fee(&[utc(2026, 12, 5, 0, 0, 0)], now).unwrap_err();
+        let err = policy
+            .change_fee(&[utc(2026, 12, 5, 0, 0, 0)], now)
+            .unwrap_err();
         assert!(matches!(err, Error::ChangeInFuture { .. }));
         assert!(err.to_string().contains("after now"));
     }
@@ -348,23 +369,49 @@ mod tests {
         let decide = |name: &str, taken: bool| {
             policy
                 .decide_change(
-                    ChangeRequest { current: &current, new_user_name: name, history: &[], now },
+                    ChangeRequest {
+                        current: &current,
+                        new_user_name: name,
+                        history: &[],
+                        now,
+                    },
                     |_| taken,
                 )
                 .unwrap()
         };
-        assert_eq!(decide("TARO", false), ChangeDecision::Refused(ChangeRefusal::Unchanged));
-        let ChangeDecision::Refused(refusal) = decide("abuse", false) else { panic!() };
+        assert_eq!(
+            decide("TARO", false),
+            ChangeDecision::Refused(ChangeRefusal::Unchanged)
+        );
+        let ChangeDecision::Refused(refusal) = decide("abuse", false) else {
+            panic!()
+        };
         assert_eq!(refusal.rule(), Rule::AddrUser);
-        let ChangeDecision::Refused(refusal) = decide("hanako", true) else { panic!() };
-        assert_eq!(refusal, ChangeRefusal::Taken { address: "hanako@aa2.so-net.ne.jp".into() });
+        let ChangeDecision::Refused(refusal) = decide("hanako", true) else {
+            panic!()
+        };
+        assert_eq!(
+            refusal,
+            ChangeRefusal::Taken {
+                address: "hanako@aa2.so-net.ne.jp".into()
+            }
+        );
         assert_eq!(refusal.rule(), Rule::AddrChange);
-        let ChangeDecision::Approved(change) = decide("Hanako", false) else { panic!() };
+        let ChangeDecision::Approved(change) = decide("Hanako", false) else {
+            panic!()
+        };
         assert_eq!(change.new_address.to_string(), "hanako@aa2.so-net.ne.jp");
         assert_eq!(change.carried_over.len(), CarriedSetting::ALL.len());
         assert!(change.carried_over.contains(&CarriedSetting::RejectList));
-        assert!(change.dependents.contains(&DependentSetting::VirusCheckSendingAuth));
-        assert_eq!(change.rules, vec![Rule::AddrChange, Rule::AddrChangeCarry, Rule::AddrPwDeps]);
+        assert!(
+            change
+                .dependents
+                .contains(&DependentSetting::VirusCheckSendingAuth)
+        );
+        assert_eq!(
+            change.rules,
+            vec![Rule::AddrChange, Rule::AddrChangeCarry, Rule::AddrPwDeps]
+        );
     }
 
     #[test]
@@ -373,7 +420,12 @@ mod tests {
         let foreign: Mailbox = "taro@example.com".parse().unwrap();
         let err = policy
             .decide_change(
-                ChangeRequest { current: &foreign, new_user_name: "jiro", history: &[], now: utc(2026, 1, 1, 0, 0, 0) },
+                ChangeRequest {
+                    current: &foreign,
+                    new_user_name: "jiro",
+                    history: &[],
+                    now: utc(2026, 1, 1, 0, 0, 0),
+                },
                 |_| false,
             )
             .unwrap_err();

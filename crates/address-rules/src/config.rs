@@ -285,7 +285,10 @@ impl AddressPolicy {
                 .parse()
                 .map_err(|e| config_error(field("name"), format!("{e}")))?;
             if domains.iter().any(|d: &CompiledDomain| d.name == name) {
-                return Err(config_error(field("name"), format!("{name} is listed twice")));
+                return Err(config_error(
+                    field("name"),
+                    format!("{name} is listed twice"),
+                ));
             }
             let sub = &domain.subdomain;
             if !sub.required && (!sub.patterns.is_empty() || !sub.exceptions.is_empty()) {
@@ -316,7 +319,10 @@ impl AddressPolicy {
             let mut exceptions = Vec::new();
             for (j, exception) in sub.exceptions.iter().enumerate() {
                 let label: DomainName = exception.parse().map_err(|e| {
-                    config_error(format!("domains[{i}].subdomain.exceptions[{j}]"), format!("{e}"))
+                    config_error(
+                        format!("domains[{i}].subdomain.exceptions[{j}]"),
+                        format!("{e}"),
+                    )
                 })?;
                 if label.labels().count() != 1 {
                     return Err(config_error(
@@ -356,13 +362,20 @@ impl AddressPolicy {
                 format!("{c:?} cannot stand unquoted in an address"),
             ));
         }
-        let reserved_keys = names.reserved.iter().map(|r| crate::user_name::reserved_key(r)).collect();
+        let reserved_keys = names
+            .reserved
+            .iter()
+            .map(|r| crate::user_name::reserved_key(r))
+            .collect();
 
         let pw = &config.passwords;
         if pw.min_len == 0 || pw.min_len > pw.max_len {
             return Err(config_error(
                 "passwords.min_len",
-                format!("need 1 <= min_len <= max_len, got {} and {}", pw.min_len, pw.max_len),
+                format!(
+                    "need 1 <= min_len <= max_len, got {} and {}",
+                    pw.min_len, pw.max_len
+                ),
             ));
         }
         if pw.min_classes > 4 || pw.min_classes > pw.max_len {
@@ -418,18 +431,51 @@ mod tests {
     #[test]
     fn bad_configs_name_the_field() {
         let cases: Vec<(Box<dyn Fn(&mut AddressConfig)>, &str)> = vec![
-            (Box::new(|c| c.domains[0].name = "bad..domain".into()), "domains[0].name"),
-            (Box::new(|c| c.domains[1].name = "so-net.ne.jp".into()), "domains[1].name"),
-            (Box::new(|c| c.domains[0].subdomain.patterns = vec!["AA9".into()]), "domains[0].subdomain.patterns[0]"),
-            (Box::new(|c| c.domains[0].subdomain.exceptions = vec!["a.b".into()]), "domains[0].subdomain.exceptions[0]"),
-            (Box::new(|c| c.domains[0].subdomain.patterns.clear()), "domains[0].subdomain.patterns"),
-            (Box::new(|c| c.domains[1].subdomain.patterns = vec!["aa9".into()]), "domains[1].subdomain"),
-            (Box::new(|c| c.user_names.max_len = 65), "user_names.min_len"),
-            (Box::new(|c| c.user_names.symbols = "@".into()), "user_names.symbols"),
+            (
+                Box::new(|c| c.domains[0].name = "bad..domain".into()),
+                "domains[0].name",
+            ),
+            (
+                Box::new(|c| c.domains[1].name = "so-net.ne.jp".into()),
+                "domains[1].name",
+            ),
+            (
+                Box::new(|c| c.domains[0].subdomain.patterns = vec!["AA9".into()]),
+                "domains[0].subdomain.patterns[0]",
+            ),
+            (
+                Box::new(|c| c.domains[0].subdomain.exceptions = vec!["a.b".into()]),
+                "domains[0].subdomain.exceptions[0]",
+            ),
+            (
+                Box::new(|c| c.domains[0].subdomain.patterns.clear()),
+                "domains[0].subdomain.patterns",
+            ),
+            (
+                Box::new(|c| c.domains[1].subdomain.patterns = vec!["aa9".into()]),
+                "domains[1].subdomain",
+            ),
+            (
+                Box::new(|c| c.user_names.max_len = 65),
+                "user_names.min_len",
+            ),
+            (
+                Box::new(|c| c.user_names.symbols = "@".into()),
+                "user_names.symbols",
+            ),
             (Box::new(|c| c.passwords.min_len = 0), "passwords.min_len"),
-            (Box::new(|c| c.passwords.min_classes = 5), "passwords.min_classes"),
-            (Box::new(|c| c.changes.fiscal_year_start_month = 13), "changes.fiscal_year_start_month"),
-            (Box::new(|c| c.changes.utc_offset_minutes = 1440), "changes.utc_offset_minutes"),
+            (
+                Box::new(|c| c.passwords.min_classes = 5),
+                "passwords.min_classes",
+            ),
+            (
+                Box::new(|c| c.changes.fiscal_year_start_month = 13),
+                "changes.fiscal_year_start_month",
+            ),
+            (
+                Box::new(|c| c.changes.utc_offset_minutes = 1440),
+                "changes.utc_offset_minutes",
+            ),
         ];
         for (mutate, field) in cases {
             let mut config = AddressConfig::sonet();

@@ -118,7 +118,9 @@ impl fmt::Display for ParseErrorKind {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         match self {
             Self::Empty => f.write_str("empty address"),
-            Self::UnexpectedEnd { expected } => write!(f, "input ends where {expected} was expected"),
+            Self::UnexpectedEnd { expected } => {
+                write!(f, "input ends where {expected} was expected")
+            }
             Self::UnexpectedChar { found, expected } => {
                 write!(f, "unexpected {found:?} where {expected} was expected")
             }
@@ -134,7 +136,10 @@ impl fmt::Display for ParseErrorKind {
             Self::MissingDomain => f.write_str("address without '@' and domain"),
             Self::EmptyLocalPart => f.write_str("empty local part"),
             Self::LocalPartTooLong { len } => {
-                write!(f, "local part is {len} octets, more than the 64 of RFC 5321")
+                write!(
+                    f,
+                    "local part is {len} octets, more than the 64 of RFC 5321"
+                )
             }
             Self::DomainTooLong { len } => {
                 write!(f, "domain is {len} octets, more than the 255 of RFC 5321")
@@ -152,7 +157,10 @@ impl fmt::Display for ParseErrorKind {
                 f.write_str("address literal tag is not registered (only IPv6 is)")
             }
             Self::MailboxTooLong { len } => {
-                write!(f, "mailbox is {len} octets, more than the 254 that fit a path")
+                write!(
+                    f,
+                    "mailbox is {len} octets, more than the 254 that fit a path"
+                )
             }
             Self::PathTooLong { len } => {
                 write!(f, "path is {len} octets, more than the 256 of RFC 5321")

@@ -163,7 +163,10 @@ pub fn parse_mailbox_list(
 }
 
 /// Parses exactly one RFC 5322 `mailbox` (`Sender`), with or without display name.
-pub fn parse_header_mailbox(input: &str, strictness: Strictness) -> Result<NamedMailbox, ParseError> {
+pub fn parse_header_mailbox(
+    input: &str,
+    strictness: Strictness,
+) -> Result<NamedMailbox, ParseError> {
     let mut parser = Parser::new(input, strictness);
     parser.cfws()?;
     if parser.peek().is_none() {
@@ -223,7 +226,11 @@ impl<'a> Parser<'a> {
     }
 
     fn unexpected(&self, expected: &'static str) -> ParseError {
-        match self.input.get(self.pos..).and_then(|rest| rest.chars().next()) {
+        match self
+            .input
+            .get(self.pos..)
+            .and_then(|rest| rest.chars().next())
+        {
             None => self.error(ParseErrorKind::UnexpectedEnd { expected }),
             Some(c) if c.is_ascii_control() => {
                 self.error(ParseErrorKind::ControlCharacter { code: c as u32 })
@@ -304,7 +311,10 @@ impl<'a> Parser<'a> {
                         }
                         // quoted-pair = "\" (VCHAR / WSP); obs-qp adds controls (lenient).
                         Some(b) if b >= 0x21 && b != 0x7f || b == b' ' || b == b'\t' => {
-                            self.pos += self.input[self.pos..].chars().next().map_or(1, char::len_utf8);
+                            self.pos += self.input[self.pos..]
+                                .chars()
+                                .next()
+                                .map_or(1, char::len_utf8);
                         }
                         Some(b'\r' | b'\n') => return Err(self.unexpected("a quoted character")),
                         Some(_) if self.lenient() => self.pos += 1,
@@ -334,7 +344,10 @@ impl<'a> Parser<'a> {
         loop {
             match self.peek() {
                 None => {
-                    return Err(ParseError::new(ParseErrorKind::UnterminatedQuotedString, open));
+                    return Err(ParseError::new(
+                        ParseErrorKind::UnterminatedQuotedString,
+                        open,
+                    ));
                 }
                 Some(b'"') => {
                     content.push_str(&self.input[run..self.pos]);
@@ -517,7 +530,9 @@ impl<'a> Parser<'a> {
                 })))
             }
             _ if tokens.is_empty() => Err(self.unexpected("an address")),
-            None | Some(b',' | b';' | b'\r' | b'\n') => Err(self.error(ParseErrorKind::MissingDomain)),
+            None | Some(b',' | b';' | b'\r' | b'\n') => {
+                Err(self.error(ParseErrorKind::MissingDomain))
+            }
             Some(_) => Err(self.unexpected("'@', '<' or ':'")),
         }
     }
@@ -643,7 +658,11 @@ impl<'a> Parser<'a> {
                 (_, false) => {
                     return Err(ParseError::new(
                         ParseErrorKind::UnexpectedChar {
-                            found: if matches!(spanned.token, Token::Quoted { .. }) { '"' } else { self.input[spanned.start..].chars().next().unwrap_or('?') },
+                            found: if matches!(spanned.token, Token::Quoted { .. }) {
+                                '"'
+                            } else {
+                                self.input[spanned.start..].chars().next().unwrap_or('?')
+                            },
                             expected: "'.' or '@'",
                         },
                         spanned.start,
@@ -727,7 +746,10 @@ impl<'a> Parser<'a> {
         loop {
             match self.peek() {
                 None => {
-                    return Err(ParseError::new(ParseErrorKind::UnterminatedDomainLiteral, open));
+                    return Err(ParseError::new(
+                        ParseErrorKind::UnterminatedDomainLiteral,
+                        open,
+                    ));
                 }
                 Some(b']') => {
                     self.pos += 1;
@@ -788,12 +810,16 @@ mod tests {
 
         let list = strict("a@b.example, c@d.example,e@f.example").unwrap();
         assert_eq!(list.len(), 3);
-        assert_eq!(format_address_list(&list), "a@b.example, c@d.example, e@f.example");
+        assert_eq!(
+            format_address_list(&list),
+            "a@b.example, c@d.example, e@f.example"
+        );
     }
 
     #[test]
     fn comments_and_folding() {
-        let list = strict("(comment) taro (nested (comment) \\) here)@(x)aa2.so-net.ne.jp (y)").unwrap();
+        let list =
+            strict("(comment) taro (nested (comment) \\) here)@(x)aa2.so-net.ne.jp (y)").unwrap();
         assert_eq!(single(&list).mailbox.to_string(), "taro@aa2.so-net.ne.jp");
         let list = strict("Taro\r\n Yamada\r\n\t<taro@example.com>").unwrap();
         assert_eq!(single(&list).display_name.as_deref(), Some("Taro Yamada"));
@@ -803,7 +829,10 @@ mod tests {
         assert!(strict("a@b.example\r\nc@d.example").is_err());
         assert!(strict("(unterminated a@b.example").is_err());
         let deep = format!("{}a@b.example", "(".repeat(100_000));
-        assert_eq!(strict(&deep).unwrap_err().kind(), &ParseErrorKind::UnterminatedComment);
+        assert_eq!(
+            strict(&deep).unwrap_err().kind(),
+            &ParseErrorKind::UnterminatedComment
+        );
         let deep_ok = format!("{}{}a@b.example", "(".repeat(100_000), ")".repeat(100_000));
         assert!(strict(&deep_ok).is_ok());
     }
@@ -811,10 +840,20 @@ mod tests {
     #[test]
     fn groups() {
         let list = strict("undisclosed-recipients:;").unwrap();
-        assert_eq!(list, vec![Address::Group(Group { display_name: "undisclosed-recipients".into(), members: vec![] })]);
-        let list = strict("A Group:Ed Jones <c@a.test>,joe@where.test,John <jdoe@one.test>;, x@y.example").unwrap();
+        assert_eq!(
+            list,
+            vec![Address::Group(Group {
+                display_name: "undisclosed-recipients".into(),
+                members: vec![]
+            })]
+        );
+        let list =
+            strict("A Group:Ed Jones <c@a.test>,joe@where.test,John <jdoe@one.test>;, x@y.example")
+                .unwrap();
         assert_eq!(list.len(), 2);
-        let Address::Group(group) = &list[0] else { panic!() };
+        let Address::Group(group) = &list[0] else {
+            panic!()
+        };
         assert_eq!(group.display_name, "A Group");
         assert_eq!(group.members.len(), 3);
         assert_eq!(list[0].mailboxes().count(), 3);
@@ -822,11 +861,22 @@ mod tests {
             list[0].to_string(),
             "A Group: Ed Jones <c@a.test>, joe@where.test, John <jdoe@one.test>;"
         );
-        assert_eq!(strict("g: a@b.example").unwrap_err().kind(), &ParseErrorKind::UnterminatedGroup);
-        assert_eq!(strict("g: h: a@b.example;;").unwrap_err().kind(), &ParseErrorKind::GroupNotAllowed);
-        assert_eq!(strict(": a@b.example;").unwrap_err().kind(), &ParseErrorKind::MissingDisplayName);
         assert_eq!(
-            parse_mailbox_list("g: a@b.example;", Strictness::Strict).unwrap_err().kind(),
+            strict("g: a@b.example").unwrap_err().kind(),
+            &ParseErrorKind::UnterminatedGroup
+        );
+        assert_eq!(
+            strict("g: h: a@b.example;;").unwrap_err().kind(),
+            &ParseErrorKind::GroupNotAllowed
+        );
+        assert_eq!(
+            strict(": a@b.example;").unwrap_err().kind(),
+            &ParseErrorKind::MissingDisplayName
+        );
+        assert_eq!(
+            parse_mailbox_list("g: a@b.example;", Strictness::Strict)
+                .unwrap_err()
+                .kind(),
             &ParseErrorKind::GroupNotAllowed
         );
     }
@@ -841,11 +891,15 @@ mod tests {
         assert_eq!(single(&list).display_name.as_deref(), Some("Joe Q. Public"));
         let list = strict("Mary Smith <mary@x.test>, jdoe@example.org, Who? <one@y.test>").unwrap();
         assert_eq!(list.len(), 3);
-        let list = strict("<boss@nil.test>, \"Giant; \\\"Big\\\" Box\" <sysservices@example.net>").unwrap();
-        let Address::Mailbox(m) = &list[1] else { panic!() };
+        let list = strict("<boss@nil.test>, \"Giant; \\\"Big\\\" Box\" <sysservices@example.net>")
+            .unwrap();
+        let Address::Mailbox(m) = &list[1] else {
+            panic!()
+        };
         assert_eq!(m.display_name.as_deref(), Some("Giant; \"Big\" Box"));
         // A.1.3
-        let list = strict("Pete(A nice \\) chap) <pete(his account)@silly.test(his host)>").unwrap();
+        let list =
+            strict("Pete(A nice \\) chap) <pete(his account)@silly.test(his host)>").unwrap();
         assert_eq!(single(&list).display_name.as_deref(), Some("Pete"));
         assert_eq!(single(&list).mailbox.to_string(), "pete@silly.test");
         let list = strict("A Group(Some people)\r\n     :Chris Jones <c@(Chris's host.)public.example>,\r\n         joe@example.org,\r\n  John <jdoe@one.test> (my dear friend); (the end of the group)").unwrap();
@@ -858,10 +912,18 @@ mod tests {
         ];
         for input in obs {
             assert!(strict(input).is_err(), "strict should refuse {input:?}");
-            assert!(lenient(input).is_ok(), "lenient should accept {input:?}: {:?}", lenient(input));
+            assert!(
+                lenient(input).is_ok(),
+                "lenient should accept {input:?}: {:?}",
+                lenient(input)
+            );
         }
-        let list = lenient("Mary Smith <@node.test:mary@example.net>, , jdoe@test  . example").unwrap();
-        assert_eq!(format_address_list(&list), "Mary Smith <mary@example.net>, jdoe@test.example");
+        let list =
+            lenient("Mary Smith <@node.test:mary@example.net>, , jdoe@test  . example").unwrap();
+        assert_eq!(
+            format_address_list(&list),
+            "Mary Smith <mary@example.net>, jdoe@test.example"
+        );
     }
 
     #[test]
@@ -878,11 +940,25 @@ mod tests {
     #[test]
     fn empty_elements() {
         assert_eq!(strict("").unwrap_err().kind(), &ParseErrorKind::Empty);
-        assert_eq!(strict(" (just a comment) ").unwrap_err().kind(), &ParseErrorKind::Empty);
-        assert_eq!(strict("a@b.example,").unwrap_err().kind(), &ParseErrorKind::EmptyListElement);
-        assert_eq!(strict(",a@b.example").unwrap_err().kind(), &ParseErrorKind::EmptyListElement);
+        assert_eq!(
+            strict(" (just a comment) ").unwrap_err().kind(),
+            &ParseErrorKind::Empty
+        );
+        assert_eq!(
+            strict("a@b.example,").unwrap_err().kind(),
+            &ParseErrorKind::EmptyListElement
+        );
+        assert_eq!(
+            strict(",a@b.example").unwrap_err().kind(),
+            &ParseErrorKind::EmptyListElement
+        );
         assert_eq!(lenient(", a@b.example, ,").unwrap().len(), 1);
-        assert_eq!(lenient("g: , a@b.example, ;").unwrap()[0].mailboxes().count(), 1);
+        assert_eq!(
+            lenient("g: , a@b.example, ;").unwrap()[0]
+                .mailboxes()
+                .count(),
+            1
+        );
     }
 
     #[test]
@@ -900,21 +976,39 @@ mod tests {
         let err = strict("Taro <taro@exa mple.com>").unwrap_err();
         assert_eq!(err.offset(), 15);
         let err = strict("taro@example..com").unwrap_err();
-        assert_eq!((err.kind(), err.offset()), (&ParseErrorKind::EmptyLabel, 13));
+        assert_eq!(
+            (err.kind(), err.offset()),
+            (&ParseErrorKind::EmptyLabel, 13)
+        );
         let err = strict("taro@exa_mple.com").unwrap_err();
         assert_eq!(err.offset(), 8);
         let err = strict("Taro <taro@example.com").unwrap_err();
-        assert_eq!((err.kind(), err.offset()), (&ParseErrorKind::UnterminatedAngleAddr, 5));
+        assert_eq!(
+            (err.kind(), err.offset()),
+            (&ParseErrorKind::UnterminatedAngleAddr, 5)
+        );
         let err = strict("Taro").unwrap_err();
-        assert_eq!((err.kind(), err.offset()), (&ParseErrorKind::MissingDomain, 4));
+        assert_eq!(
+            (err.kind(), err.offset()),
+            (&ParseErrorKind::MissingDomain, 4)
+        );
         let err = strict("a@b.example c@d.example").unwrap_err();
         assert_eq!(err.offset(), 12);
         let err = strict("\"unterminated <a@b.example>").unwrap_err();
-        assert_eq!((err.kind(), err.offset()), (&ParseErrorKind::UnterminatedQuotedString, 0));
+        assert_eq!(
+            (err.kind(), err.offset()),
+            (&ParseErrorKind::UnterminatedQuotedString, 0)
+        );
         let err = strict("a\u{0}b@example.com").unwrap_err();
-        assert_eq!((err.kind(), err.offset()), (&ParseErrorKind::ControlCharacter { code: 0 }, 1));
+        assert_eq!(
+            (err.kind(), err.offset()),
+            (&ParseErrorKind::ControlCharacter { code: 0 }, 1)
+        );
         let err = strict("a@[1.2.3.4").unwrap_err();
-        assert_eq!((err.kind(), err.offset()), (&ParseErrorKind::UnterminatedDomainLiteral, 2));
+        assert_eq!(
+            (err.kind(), err.offset()),
+            (&ParseErrorKind::UnterminatedDomainLiteral, 2)
+        );
     }
 
     #[test]

@@ -323,27 +323,61 @@ mod tests {
     #[test]
     fn isp_forms() {
         let policy = AddressPolicy::sonet();
-        let isp = policy.parse_isp_address(&mb("taro@aa2.so-net.ne.jp")).unwrap();
+        let isp = policy
+            .parse_isp_address(&mb("taro@aa2.so-net.ne.jp"))
+            .unwrap();
         assert_eq!(isp.sub.as_deref(), Some("aa2"));
         assert_eq!(isp.kind, DomainKind::Isp);
         assert_eq!(isp.authserv_id(), "so-net.ne.jp");
         assert!(!isp.sub_is_exception);
 
         let g = policy.parse_isp_address(&mb("taro@gyao.ne.jp")).unwrap();
-        assert_eq!((g.kind, g.sub.as_deref(), g.authserv_id()), (DomainKind::ServiceG, None, "gyao.ne.jp"));
-        let pet = policy.parse_isp_address(&mb("pochi@postpet.so-net.ne.jp")).unwrap();
+        assert_eq!(
+            (g.kind, g.sub.as_deref(), g.authserv_id()),
+            (DomainKind::ServiceG, None, "gyao.ne.jp")
+        );
+        let pet = policy
+            .parse_isp_address(&mb("pochi@postpet.so-net.ne.jp"))
+            .unwrap();
         assert_eq!(pet.kind, DomainKind::PostPet);
 
         let err = |s: &str| policy.parse_isp_address(&mb(s)).unwrap_err();
-        assert!(matches!(err("taro@so-net.ne.jp"), FormViolation::MissingSub { .. }));
-        assert!(matches!(err("taro@a.aa2.so-net.ne.jp"), FormViolation::UnexpectedSub { .. }));
-        assert!(matches!(err("taro@abc.so-net.ne.jp"), FormViolation::SubPattern { .. }));
-        assert!(matches!(err("taro@a22.so-net.ne.jp"), FormViolation::SubPattern { .. }));
-        assert!(matches!(err("taro@x.gyao.ne.jp"), FormViolation::UnexpectedSub { .. }));
-        assert!(matches!(err("taro@example.com"), FormViolation::NotIspDomain { .. }));
-        assert!(matches!(err("taro@[192.0.2.1]"), FormViolation::NotIspDomain { .. }));
-        assert!(matches!(err("\"ta ro\"@aa2.so-net.ne.jp"), FormViolation::BadLocalPart { .. }));
-        assert!(matches!(err("taro@xso-net.ne.jp"), FormViolation::NotIspDomain { .. }));
+        assert!(matches!(
+            err("taro@so-net.ne.jp"),
+            FormViolation::MissingSub { .. }
+        ));
+        assert!(matches!(
+            err("taro@a.aa2.so-net.ne.jp"),
+            FormViolation::UnexpectedSub { .. }
+        ));
+        assert!(matches!(
+            err("taro@abc.so-net.ne.jp"),
+            FormViolation::SubPattern { .. }
+        ));
+        assert!(matches!(
+            err("taro@a22.so-net.ne.jp"),
+            FormViolation::SubPattern { .. }
+        ));
+        assert!(matches!(
+            err("taro@x.gyao.ne.jp"),
+            FormViolation::UnexpectedSub { .. }
+        ));
+        assert!(matches!(
+            err("taro@example.com"),
+            FormViolation::NotIspDomain { .. }
+        ));
+        assert!(matches!(
+            err("taro@[192.0.2.1]"),
+            FormViolation::NotIspDomain { .. }
+        ));
+        assert!(matches!(
+            err("\"ta ro\"@aa2.so-net.ne.jp"),
+            FormViolation::BadLocalPart { .. }
+        ));
+        assert!(matches!(
+            err("taro@xso-net.ne.jp"),
+            FormViolation::NotIspDomain { .. }
+        ));
         assert_eq!(err("taro@so-net.ne.jp").rule(), Rule::AddrForm);
     }
 
@@ -352,9 +386,15 @@ mod tests {
         let mut config = AddressConfig::sonet();
         config.domains[0].subdomain.exceptions = vec!["mail".into()];
         let policy = AddressPolicy::new(config).unwrap();
-        let isp = policy.parse_isp_address(&mb("taro@mail.so-net.ne.jp")).unwrap();
+        let isp = policy
+            .parse_isp_address(&mb("taro@mail.so-net.ne.jp"))
+            .unwrap();
         assert!(isp.sub_is_exception);
-        assert!(policy.parse_isp_address(&mb("taro@mails.so-net.ne.jp")).is_err());
+        assert!(
+            policy
+                .parse_isp_address(&mb("taro@mails.so-net.ne.jp"))
+                .is_err()
+        );
     }
 
     #[test]
@@ -383,8 +423,16 @@ mod tests {
         assert_eq!(kind("else@example.org"), AddressKind::Foreign);
         assert_eq!(kind("taro@so-net.ne.jp"), AddressKind::UnregisteredIsp);
         let c = policy.classify(&mb("taro@so-net.ne.jp"), directory);
-        assert!(matches!(c.form_violation, Some(FormViolation::MissingSub { .. })));
-        assert_eq!(policy.classify(&mb("plus@aa2.so-net.ne.jp"), directory).rule, Rule::AddrPlus);
+        assert!(matches!(
+            c.form_violation,
+            Some(FormViolation::MissingSub { .. })
+        ));
+        assert_eq!(
+            policy
+                .classify(&mb("plus@aa2.so-net.ne.jp"), directory)
+                .rule,
+            Rule::AddrPlus
+        );
         assert!(AddressKind::AccessMailbox.is_mailbox());
         assert!(!AddressKind::Plus.is_mailbox());
     }

@@ -73,8 +73,8 @@ mod wire;
 
 pub use crate::account::{Account, Delivery, ExtraDecision, ExtraKind, ExtraRefusal};
 pub use crate::change::{
-    ApprovedChange, CarriedSetting, ChangeDecision, ChangeRefusal, ChangeRequest,
-    DependentSetting, FeeQuote, FiscalYear,
+    ApprovedChange, CarriedSetting, ChangeDecision, ChangeRefusal, ChangeRequest, DependentSetting,
+    FeeQuote, FiscalYear,
 };
 pub use crate::config::{
     AddressConfig, AddressPolicy, ChangeConfig, DomainConfig, DomainKind, ExtraAddressConfig,

@@ -127,10 +127,7 @@ impl LocalPart {
     /// Checks `content` (unquoted) and wraps it.
     pub fn new(content: impl Into<String>) -> Result<Self, ParseError> {
         let content = content.into();
-        if let Some((offset, c)) = content
-            .char_indices()
-            .find(|&(_, c)| c.is_ascii_control())
-        {
+        if let Some((offset, c)) = content.char_indices().find(|&(_, c)| c.is_ascii_control()) {
             return Err(ParseError::new(
                 ParseErrorKind::ControlCharacter { code: c as u32 },
                 offset,
@@ -331,9 +328,18 @@ mod tests {
 
     #[test]
     fn local_part_quotes_only_when_needed() {
-        assert_eq!(LocalPart::new("taro.yamada").unwrap().to_string(), "taro.yamada");
-        assert_eq!(LocalPart::new("john smith").unwrap().to_string(), "\"john smith\"");
-        assert_eq!(LocalPart::new("a\"b\\c").unwrap().to_string(), r#""a\"b\\c""#);
+        assert_eq!(
+            LocalPart::new("taro.yamada").unwrap().to_string(),
+            "taro.yamada"
+        );
+        assert_eq!(
+            LocalPart::new("john smith").unwrap().to_string(),
+            "\"john smith\""
+        );
+        assert_eq!(
+            LocalPart::new("a\"b\\c").unwrap().to_string(),
+            r#""a\"b\\c""#
+        );
         assert_eq!(LocalPart::new(".a").unwrap().to_string(), "\".a\"");
         assert_eq!(LocalPart::new("").unwrap().to_string(), "\"\"");
         assert_eq!(LocalPart::new("用户").unwrap().to_string(), "用户");
@@ -384,6 +390,9 @@ mod tests {
         let domain: Domain = format!("{label}.{label}.{label}.c").parse().unwrap();
         // 64 + 1 + 193 = 258 > 254
         let err = Mailbox::new(local, domain).unwrap_err();
-        assert!(matches!(err.kind(), ParseErrorKind::MailboxTooLong { len: 258 }));
+        assert!(matches!(
+            err.kind(),
+            ParseErrorKind::MailboxTooLong { len: 258 }
+        ));
     }
 }

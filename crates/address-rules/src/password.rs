@@ -82,17 +82,27 @@ pub struct PasswordChange {
 impl AddressPolicy {
     /// Checks a mail-address password for `mailbox` (ADDR-PW): length (8 to 16),
     /// printable ASCII, character classes, not containing the user name.
-    pub fn check_password(&self, mailbox: &Mailbox, password: &str) -> Result<(), PasswordViolation> {
+    pub fn check_password(
+        &self,
+        mailbox: &Mailbox,
+        password: &str,
+    ) -> Result<(), PasswordViolation> {
         let rules = &self.passwords;
         let len = password.chars().count();
         if let Some(position) = password.chars().position(|c| !c.is_ascii_graphic()) {
             return Err(PasswordViolation::NotPrintable { position });
         }
         if len < rules.min_len {
-            return Err(PasswordViolation::TooShort { len, min: rules.min_len });
+            return Err(PasswordViolation::TooShort {
+                len,
+                min: rules.min_len,
+            });
         }
         if len > rules.max_len {
-            return Err(PasswordViolation::TooLong { len, max: rules.max_len });
+            return Err(PasswordViolation::TooLong {
+                len,
+                max: rules.max_len,
+            });
         }
         let bytes = password.as_bytes();
         let found = [
@@ -105,7 +115,10 @@ impl AddressPolicy {
         .filter(|&present| present)
         .count();
         if found < rules.min_classes {
-            return Err(PasswordViolation::TooFewClasses { found, required: rules.min_classes });
+            return Err(PasswordViolation::TooFewClasses {
+                found,
+                required: rules.min_classes,
+            });
         }
         if rules.forbid_user_name {
             let user = mailbox.local_part().as_str().to_ascii_lowercase();
@@ -185,7 +198,10 @@ mod tests {
         );
         assert_eq!(
             policy.check_password(&taro(), "abcdefgh"),
-            Err(PasswordViolation::TooFewClasses { found: 1, required: 2 })
+            Err(PasswordViolation::TooFewClasses {
+                found: 1,
+                required: 2
+            })
         );
         assert!(policy.check_password(&taro(), "abcdefg!").is_ok());
         assert_eq!(
@@ -207,12 +223,17 @@ mod tests {
     #[test]
     fn change_leaves_the_user_id_password() {
         let policy = AddressPolicy::sonet();
-        let change = policy.decide_password_change(&taro(), "Good-pass9").unwrap();
+        let change = policy
+            .decide_password_change(&taro(), "Good-pass9")
+            .unwrap();
         assert_eq!(change.changes, Credential::MailAddressPassword);
         assert_eq!(change.unchanged, Credential::UserIdPassword);
         assert_eq!(
             change.dependents,
-            vec![DependentSetting::MailClientPassword, DependentSetting::VirusCheckSendingAuth]
+            vec![
+                DependentSetting::MailClientPassword,
+                DependentSetting::VirusCheckSendingAuth
+            ]
         );
     }
 }

@@ -4,8 +4,9 @@ use std::fmt;
 
 /// A rule of `SPEC.md` section ADDR. Every decision of this crate names the rule behind it,
 /// so an operator can trace a refusal back to the specification.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord)]
-#[derive(serde::Serialize, serde::Deserialize)]
+#[derive(
+    Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord, serde::Serialize, serde::Deserialize,
+)]
 #[serde(into = "&'static str", try_from = "String")]
 #[non_exhaustive]
 pub enum Rule {

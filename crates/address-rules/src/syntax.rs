@@ -37,7 +37,12 @@ pub(crate) fn is_dot_atom_text(s: &str) -> bool {
 /// its lower-case A-label form. Errors carry an offset relative to `text`.
 pub(crate) fn validate_domain_name(text: &str) -> Result<DomainName, (ParseErrorKind, usize)> {
     if text.is_empty() {
-        return Err((ParseErrorKind::UnexpectedEnd { expected: "a domain" }, 0));
+        return Err((
+            ParseErrorKind::UnexpectedEnd {
+                expected: "a domain",
+            },
+            0,
+        ));
     }
     let mut needs_idna = false;
     let mut label_start = 0;
@@ -70,7 +75,10 @@ pub(crate) fn validate_domain_name(text: &str) -> Result<DomainName, (ParseError
         }
         if label.is_ascii() {
             if bytes.len() > MAX_LABEL_LEN {
-                return Err((ParseErrorKind::LabelTooLong { len: bytes.len() }, label_start));
+                return Err((
+                    ParseErrorKind::LabelTooLong { len: bytes.len() },
+                    label_start,
+                ));
             }
             if bytes.len() >= 4 && bytes[..4].eq_ignore_ascii_case(b"xn--") {
                 needs_idna = true;
@@ -111,8 +119,11 @@ pub(crate) fn validate_domain_name(text: &str) -> Result<DomainName, (ParseError
     if ascii.len() > MAX_DOMAIN_LEN {
         return Err((ParseErrorKind::DomainTooLong { len: ascii.len() }, 0));
     }
-    let (unicode, result) =
-        uts46.to_unicode(ascii.as_bytes(), AsciiDenyList::STD3, Hyphens::CheckFirstLast);
+    let (unicode, result) = uts46.to_unicode(
+        ascii.as_bytes(),
+        AsciiDenyList::STD3,
+        Hyphens::CheckFirstLast,
+    );
     if result.is_err() {
         return Err((ParseErrorKind::InvalidIdn, 0));
     }
@@ -158,11 +169,11 @@ pub(crate) fn parse_address_literal(
     if value.is_empty() {
         return Err(literal_error("nothing after the tag", colon + 1));
     }
-    if let Some(i) = value
-        .bytes()
-        .position(|b| !matches!(b, 33..=90 | 94..=126))
-    {
-        return Err(literal_error("character not allowed in a literal", colon + 1 + i));
+    if let Some(i) = value.bytes().position(|b| !matches!(b, 33..=90 | 94..=126)) {
+        return Err(literal_error(
+            "character not allowed in a literal",
+            colon + 1 + i,
+        ));
     }
     match strictness {
         Strictness::Strict => Err(ParseError::new(ParseErrorKind::UnregisteredLiteralTag, 0)),
@@ -180,19 +191,27 @@ fn parse_ipv4(text: &str) -> Result<Ipv4Addr, ParseError> {
     let mut offset = 0;
     for part in text.split('.') {
         if count == 4 {
-            return Err(literal_error("more than four parts in an IPv4 address", offset));
+            return Err(literal_error(
+                "more than four parts in an IPv4 address",
+                offset,
+            ));
         }
         if part.is_empty() || part.len() > 3 || !part.bytes().all(|b| b.is_ascii_digit()) {
             return Err(literal_error("IPv4 part is not 1 to 3 digits", offset));
         }
-        let value: u16 = part.bytes().fold(0, |acc, b| acc * 10 + u16::from(b - b'0'));
-        octets[count] = u8::try_from(value)
-            .map_err(|_| literal_error("IPv4 part is more than 255", offset))?;
+        let value: u16 = part
+            .bytes()
+            .fold(0, |acc, b| acc * 10 + u16::from(b - b'0'));
+        octets[count] =
+            u8::try_from(value).map_err(|_| literal_error("IPv4 part is more than 255", offset))?;
         count += 1;
         offset += part.len() + 1;
     }
     if count != 4 {
-        return Err(literal_error("fewer than four parts in an IPv4 address", text.len()));
+        return Err(literal_error(
+            "fewer than four parts in an IPv4 address",
+            text.len(),
+        ));
     }
     Ok(Ipv4Addr::from(octets))
 }
@@ -205,7 +224,11 @@ fn parse_ipv6(text: &str) -> Result<Ipv6Addr, ParseError> {
         Some(last) if text[last + 1..].contains('.') => {
             let v4 = parse_ipv4(&text[last + 1..]).map_err(|e| e.shifted(last + 1))?;
             // Keep the colon when it belongs to a `::`.
-            let hex_end = if text[..last].ends_with(':') { last + 1 } else { last };
+            let hex_end = if text[..last].ends_with(':') {
+                last + 1
+            } else {
+                last
+            };
             (&text[..hex_end], Some(v4))
         }
         _ => (text, None),
@@ -223,7 +246,9 @@ fn parse_ipv6(text: &str) -> Result<Ipv6Addr, ParseError> {
             {
                 return Err(literal_error("IPv6 group is not 1 to 4 hex digits", offset));
             }
-            groups.push(u16::from_str_radix(group, 16).map_err(|_| literal_error("bad hex", offset))?);
+            groups.push(
+                u16::from_str_radix(group, 16).map_err(|_| literal_error("bad hex", offset))?,
+            );
             offset += group.len() + 1;
         }
         Ok(groups)
@@ -268,9 +293,23 @@ mod tests {
 
     #[test]
     fn ipv4_literals() {
-        assert_eq!(lit("192.0.2.1").unwrap(), AddressLiteral::Ipv4(Ipv4Addr::new(192, 0, 2, 1)));
-        assert_eq!(lit("010.0.0.1").unwrap(), AddressLiteral::Ipv4(Ipv4Addr::new(10, 0, 0, 1)));
-        for bad in ["256.0.0.1", "1.2.3", "1.2.3.4.5", "1..2.3", "1.2.3.4444", "1.2.3.-4", "1.2.3.4."] {
+        assert_eq!(
+            lit("192.0.2.1").unwrap(),
+            AddressLiteral::Ipv4(Ipv4Addr::new(192, 0, 2, 1))
+        );
+        assert_eq!(
+            lit("010.0.0.1").unwrap(),
+            AddressLiteral::Ipv4(Ipv4Addr::new(10, 0, 0, 1))
+        );
+        for bad in [
+            "256.0.0.1",
+            "1.2.3",
+            "1.2.3.4.5",
+            "1..2.3",
+            "1.2.3.4444",
+            "1.2.3.-4",
+            "1.2.3.4.",
+        ] {
             assert!(lit(bad).is_err(), "{bad} should be refused");
         }
     }
@@ -289,7 +328,11 @@ mod tests {
         ];
         for (input, expected) in ok {
             let parsed = lit(input).unwrap_or_else(|e| panic!("{input}: {e}"));
-            assert_eq!(parsed, AddressLiteral::Ipv6(expected.parse().unwrap()), "{input}");
+            assert_eq!(
+                parsed,
+                AddressLiteral::Ipv6(expected.parse().unwrap()),
+                "{input}"
+            );
         }
         let bad = [
             "IPv6:",
@@ -317,7 +360,10 @@ mod tests {
         );
         assert_eq!(
             parse_address_literal("x-foo:bar", Strictness::Lenient).unwrap(),
-            AddressLiteral::General { tag: "x-foo".into(), content: "bar".into() }
+            AddressLiteral::General {
+                tag: "x-foo".into(),
+                content: "bar".into()
+            }
         );
         assert!(parse_address_literal("x-foo:", Strictness::Lenient).is_err());
         assert!(parse_address_literal("-x:a", Strictness::Lenient).is_err());
@@ -344,10 +390,19 @@ mod tests {
         assert_eq!(err("a."), (ParseErrorKind::EmptyLabel, 2));
         assert_eq!(err("-a.b"), (ParseErrorKind::LabelHyphen, 0));
         assert_eq!(err("a.b-"), (ParseErrorKind::LabelHyphen, 3));
-        assert!(matches!(err("a_b.c"), (ParseErrorKind::UnexpectedChar { found: '_', .. }, 1)));
-        assert!(matches!(err(&"a".repeat(64)), (ParseErrorKind::LabelTooLong { len: 64 }, 0)));
+        assert!(matches!(
+            err("a_b.c"),
+            (ParseErrorKind::UnexpectedChar { found: '_', .. }, 1)
+        ));
+        assert!(matches!(
+            err(&"a".repeat(64)),
+            (ParseErrorKind::LabelTooLong { len: 64 }, 0)
+        ));
         assert_eq!(err("xn--a"), (ParseErrorKind::InvalidIdn, 0));
         let long = vec!["a".repeat(63); 5].join("."); // 319 octets
-        assert!(matches!(err(&long), (ParseErrorKind::DomainTooLong { len: 319 }, 0)));
+        assert!(matches!(
+            err(&long),
+            (ParseErrorKind::DomainTooLong { len: 319 }, 0)
+        ));
     }
 }

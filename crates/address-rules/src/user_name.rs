@@ -138,7 +138,15 @@ mod tests {
     #[test]
     fn accepts_ordinary_names() {
         let policy = AddressPolicy::sonet();
-        for name in ["taro", "taro.yamada", "t-a_r0", "abc", "a1b", "9lives", "taro_"] {
+        for name in [
+            "taro",
+            "taro.yamada",
+            "t-a_r0",
+            "abc",
+            "a1b",
+            "9lives",
+            "taro_",
+        ] {
             assert!(policy.check_user_name(name).is_ok(), "{name}");
         }
         assert_eq!(policy.check_user_name("TARO").unwrap().as_str(), "taro");
@@ -149,17 +157,53 @@ mod tests {
         let policy = AddressPolicy::sonet();
         let cases = [
             ("ab", UserNameViolation::TooShort { len: 2, min: 3 }),
-            (&"a".repeat(33), UserNameViolation::TooLong { len: 33, max: 32 }),
-            ("taro+tag", UserNameViolation::Character { found: '+', position: 4 }),
-            ("tarō", UserNameViolation::Character { found: 'ō', position: 3 }),
-            ("ta ro", UserNameViolation::Character { found: ' ', position: 2 }),
+            (
+                &"a".repeat(33),
+                UserNameViolation::TooLong { len: 33, max: 32 },
+            ),
+            (
+                "taro+tag",
+                UserNameViolation::Character {
+                    found: '+',
+                    position: 4,
+                },
+            ),
+            (
+                "tarō",
+                UserNameViolation::Character {
+                    found: 'ō',
+                    position: 3,
+                },
+            ),
+            (
+                "ta ro",
+                UserNameViolation::Character {
+                    found: ' ',
+                    position: 2,
+                },
+            ),
             (".taro", UserNameViolation::BadStart),
             ("-taro", UserNameViolation::BadStart),
             ("taro.", UserNameViolation::BadDot),
             ("ta..ro", UserNameViolation::BadDot),
-            ("Postmaster", UserNameViolation::Reserved { name: "Postmaster".into() }),
-            ("mailer_daemon", UserNameViolation::Reserved { name: "mailer_daemon".into() }),
-            ("no-reply", UserNameViolation::Reserved { name: "no-reply".into() }),
+            (
+                "Postmaster",
+                UserNameViolation::Reserved {
+                    name: "Postmaster".into(),
+                },
+            ),
+            (
+                "mailer_daemon",
+                UserNameViolation::Reserved {
+                    name: "mailer_daemon".into(),
+                },
+            ),
+            (
+                "no-reply",
+                UserNameViolation::Reserved {
+                    name: "no-reply".into(),
+                },
+            ),
         ];
         for (name, expected) in cases {
             let got = policy.check_user_name(name).unwrap_err();

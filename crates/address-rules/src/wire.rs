@@ -7,8 +7,9 @@ use crate::mailbox::{Domain, LocalPart, MAX_PATH_LEN, Mailbox};
 use crate::syntax::{self, is_atext_utf8};
 
 /// How much a parser forgives.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Default)]
-#[derive(serde::Serialize, serde::Deserialize)]
+#[derive(
+    Debug, Clone, Copy, PartialEq, Eq, Hash, Default, serde::Serialize, serde::Deserialize,
+)]
 #[serde(rename_all = "kebab-case")]
 pub enum Strictness {
     /// The letter of the RFC.
@@ -313,7 +314,11 @@ impl<'a> Cursor<'a> {
     }
 
     fn unexpected(&self, expected: &'static str) -> ParseError {
-        match self.input.get(self.pos..).and_then(|rest| rest.chars().next()) {
+        match self
+            .input
+            .get(self.pos..)
+            .and_then(|rest| rest.chars().next())
+        {
             None => ParseError::new(ParseErrorKind::UnexpectedEnd { expected }, self.pos),
             Some(c) if c.is_ascii_control() => ParseError::new(
                 ParseErrorKind::ControlCharacter { code: c as u32 },
@@ -409,7 +414,11 @@ impl<'a> Cursor<'a> {
     }
 
     /// `Mailbox = Local-part "@" ( Domain / address-literal )`.
-    fn mailbox(&mut self, strictness: Strictness, kind: PathKind) -> Result<ParsedPath, ParseError> {
+    fn mailbox(
+        &mut self,
+        strictness: Strictness,
+        kind: PathKind,
+    ) -> Result<ParsedPath, ParseError> {
         let local_start = self.pos;
         let (local, mut first_non_ascii) = if self.peek() == Some(b'"') {
             self.quoted_local_part()?
@@ -434,9 +443,8 @@ impl<'a> Cursor<'a> {
                 Some(_) => self.unexpected("'@'"),
             });
         }
-        let local = LocalPart::new(local).map_err(|e| {
-            ParseError::new(e.kind().clone(), local_start)
-        })?;
+        let local =
+            LocalPart::new(local).map_err(|e| ParseError::new(e.kind().clone(), local_start))?;
         self.pos += 1;
         let domain_start = self.pos;
         let domain = if self.peek() == Some(b'[') {
@@ -448,8 +456,8 @@ impl<'a> Cursor<'a> {
             }
             Domain::Name(name)
         };
-        let mailbox =
-            Mailbox::new(local, domain).map_err(|e| ParseError::new(e.kind().clone(), local_start))?;
+        let mailbox = Mailbox::new(local, domain)
+            .map_err(|e| ParseError::new(e.kind().clone(), local_start))?;
         Ok(ParsedPath {
             mailbox: Some(mailbox),
             first_non_ascii,
@@ -474,7 +482,9 @@ impl<'a> Cursor<'a> {
             if self.pos == atom_start {
                 return Err(if self.pos == start && self.peek() == Some(b'@') {
                     ParseError::new(ParseErrorKind::EmptyLocalPart, self.pos)
-                } else if self.peek() == Some(b'.') || self.bytes.get(self.pos.wrapping_sub(1)) == Some(&b'.') {
+                } else if self.peek() == Some(b'.')
+                    || self.bytes.get(self.pos.wrapping_sub(1)) == Some(&b'.')
+                {
                     ParseError::new(ParseErrorKind::EmptyLabel, self.pos)
                 } else {
                     self.unexpected("a local part")
@@ -499,7 +509,10 @@ impl<'a> Cursor<'a> {
         loop {
             match self.peek() {
                 None => {
-                    return Err(ParseError::new(ParseErrorKind::UnterminatedQuotedString, open));
+                    return Err(ParseError::new(
+                        ParseErrorKind::UnterminatedQuotedString,
+                        open,
+                    ));
                 }
                 Some(b'"') => {
                     content.push_str(&self.input[run_start..self.pos]);
@@ -521,7 +534,9 @@ impl<'a> Cursor<'a> {
                                 open,
                             ));
                         }
-                        Some(_) => return Err(self.unexpected("a printable ASCII character after '\\'")),
+                        Some(_) => {
+                            return Err(self.unexpected("a printable ASCII character after '\\'"));
+                        }
                     }
                     run_start = self.pos;
                 }
@@ -558,10 +573,16 @@ impl<'a> Cursor<'a> {
     }
 
     /// `"[" ... "]"`, validated by [`syntax::parse_address_literal`].
-    fn address_literal(&mut self, strictness: Strictness) -> Result<crate::AddressLiteral, ParseError> {
+    fn address_literal(
+        &mut self,
+        strictness: Strictness,
+    ) -> Result<crate::AddressLiteral, ParseError> {
         let open = self.pos;
         let Some(len) = self.bytes[open + 1..].iter().position(|&b| b == b']') else {
-            return Err(ParseError::new(ParseErrorKind::UnterminatedDomainLiteral, open));
+            return Err(ParseError::new(
+                ParseErrorKind::UnterminatedDomainLiteral,
+                open,
+            ));
         };
         let content = &self.input[open + 1..open + 1 + len];
         let literal =
@@ -602,16 +623,15 @@ impl<'a> Cursor<'a> {
                     start,
                 ));
             }
-            check_known_parameter(&keyword, value.as_deref())
-                .map_err(|reason| {
-                    ParseError::new(
-                        ParseErrorKind::InvalidParameter {
-                            keyword: keyword.clone(),
-                            reason,
-                        },
-                        start,
-                    )
-                })?;
+            check_known_parameter(&keyword, value.as_deref()).map_err(|reason| {
+                ParseError::new(
+                    ParseErrorKind::InvalidParameter {
+                        keyword: keyword.clone(),
+                        reason,
+                    },
+                    start,
+                )
+            })?;
             parameters.push((keyword, value));
         }
     }
@@ -622,7 +642,10 @@ impl<'a> Cursor<'a> {
         if !self.peek().is_some_and(|b| b.is_ascii_alphanumeric()) {
             return Err(self.unexpected("an ESMTP parameter keyword"));
         }
-        while self.peek().is_some_and(|b| b.is_ascii_alphanumeric() || b == b'-') {
+        while self
+            .peek()
+            .is_some_and(|b| b.is_ascii_alphanumeric() || b == b'-')
+        {
             self.pos += 1;
         }
         let keyword = self.input[start..self.pos].to_ascii_uppercase();
@@ -663,7 +686,9 @@ fn check_known_parameter(keyword: &str, value: Option<&str>) -> Result<(), &'sta
         // RFC 1870: size-value = 1*20DIGIT
         ("SIZE", Some(v)) => {
             if v.len() <= 20 && v.bytes().all(|b| b.is_ascii_digit()) {
-                v.parse::<u64>().map(|_| ()).map_err(|_| "size does not fit 64 bits")
+                v.parse::<u64>()
+                    .map(|_| ())
+                    .map_err(|_| "size does not fit 64 bits")
             } else {
                 Err("size is not 1 to 20 digits")
             }
@@ -753,24 +778,80 @@ mod tests {
 
     #[test]
     fn errors_say_what_and_where() {
-        assert_eq!(kind(mail("")), (ParseErrorKind::UnexpectedEnd { expected: "'<'" }, 0));
-        assert_eq!(kind(mail("<taro@example.com")), (ParseErrorKind::UnterminatedAngleAddr, 17));
+        assert_eq!(
+            kind(mail("")),
+            (ParseErrorKind::UnexpectedEnd { expected: "'<'" }, 0)
+        );
+        assert_eq!(
+            kind(mail("<taro@example.com")),
+            (ParseErrorKind::UnterminatedAngleAddr, 17)
+        );
         assert_eq!(kind(mail("<taro>")), (ParseErrorKind::MissingDomain, 5));
-        assert_eq!(kind(mail("<@example.com>")).0, ParseErrorKind::UnexpectedChar { found: '>', expected: "',' or ':' in a source route" });
-        assert_eq!(kind(mail("<a..b@example.com>")), (ParseErrorKind::EmptyLabel, 3));
-        assert_eq!(kind(mail("<.a@example.com>")), (ParseErrorKind::EmptyLabel, 1));
-        assert_eq!(kind(mail("<a.@example.com>")), (ParseErrorKind::EmptyLabel, 3));
-        assert_eq!(kind(mail("<@example.com:@x>")).0, ParseErrorKind::EmptyLocalPart);
+        assert_eq!(
+            kind(mail("<@example.com>")).0,
+            ParseErrorKind::UnexpectedChar {
+                found: '>',
+                expected: "',' or ':' in a source route"
+            }
+        );
+        assert_eq!(
+            kind(mail("<a..b@example.com>")),
+            (ParseErrorKind::EmptyLabel, 3)
+        );
+        assert_eq!(
+            kind(mail("<.a@example.com>")),
+            (ParseErrorKind::EmptyLabel, 1)
+        );
+        assert_eq!(
+            kind(mail("<a.@example.com>")),
+            (ParseErrorKind::EmptyLabel, 3)
+        );
+        assert_eq!(
+            kind(mail("<@example.com:@x>")).0,
+            ParseErrorKind::EmptyLocalPart
+        );
         assert_eq!(kind(mail("<a@exa_mple.com>")).1, 6);
-        assert_eq!(kind(mail("<a@example..com>")), (ParseErrorKind::EmptyLabel, 11));
-        assert_eq!(kind(mail("<a@-example.com>")), (ParseErrorKind::LabelHyphen, 3));
-        assert_eq!(kind(mail("<\"abc@example.com>")), (ParseErrorKind::UnterminatedQuotedString, 1));
-        assert_eq!(kind(mail("<\"a\u{7}\"@example.com>")), (ParseErrorKind::ControlCharacter { code: 7 }, 3));
-        assert_eq!(kind(mail("<a@[1.2.3.256]>")).0, ParseErrorKind::InvalidAddressLiteral { reason: "IPv4 part is more than 255" });
-        assert_eq!(kind(mail("<a@[1.2.3.4>")), (ParseErrorKind::UnterminatedDomainLiteral, 3));
-        assert_eq!(kind(mail("<a@[x-tag:stuff]>")).0, ParseErrorKind::UnregisteredLiteralTag);
-        assert_eq!(kind(mail("<a@b.example> ")), (ParseErrorKind::TrailingInput, 13));
-        assert_eq!(kind(mail(" <a@b.example>")).0, ParseErrorKind::UnexpectedChar { found: ' ', expected: "'<'" });
+        assert_eq!(
+            kind(mail("<a@example..com>")),
+            (ParseErrorKind::EmptyLabel, 11)
+        );
+        assert_eq!(
+            kind(mail("<a@-example.com>")),
+            (ParseErrorKind::LabelHyphen, 3)
+        );
+        assert_eq!(
+            kind(mail("<\"abc@example.com>")),
+            (ParseErrorKind::UnterminatedQuotedString, 1)
+        );
+        assert_eq!(
+            kind(mail("<\"a\u{7}\"@example.com>")),
+            (ParseErrorKind::ControlCharacter { code: 7 }, 3)
+        );
+        assert_eq!(
+            kind(mail("<a@[1.2.3.256]>")).0,
+            ParseErrorKind::InvalidAddressLiteral {
+                reason: "IPv4 part is more than 255"
+            }
+        );
+        assert_eq!(
+            kind(mail("<a@[1.2.3.4>")),
+            (ParseErrorKind::UnterminatedDomainLiteral, 3)
+        );
+        assert_eq!(
+            kind(mail("<a@[x-tag:stuff]>")).0,
+            ParseErrorKind::UnregisteredLiteralTag
+        );
+        assert_eq!(
+            kind(mail("<a@b.example> ")),
+            (ParseErrorKind::TrailingInput, 13)
+        );
+        assert_eq!(
+            kind(mail(" <a@b.example>")).0,
+            ParseErrorKind::UnexpectedChar {
+                found: ' ',
+                expected: "'<'"
+            }
+        );
         assert_eq!(kind(mail("a@b.example")).1, 0);
     }
 
@@ -783,7 +864,10 @@ mod tests {
         let label = "b".repeat(63);
         // 64 + 1 + (63 * 3 + 2 + 4) = 260 octets of mailbox.
         let long = format!("<{local64}@{label}.{label}.{label}.com>");
-        assert_eq!(kind(mail(&long)), (ParseErrorKind::MailboxTooLong { len: 260 }, 1));
+        assert_eq!(
+            kind(mail(&long)),
+            (ParseErrorKind::MailboxTooLong { len: 260 }, 1)
+        );
         // Exactly 254 octets of mailbox (256 with brackets) passes.
         let domain = format!("{label}.{label}.{label}"); // 191
         let ok = format!("<{}@{domain}>", "a".repeat(62));
@@ -791,7 +875,10 @@ mod tests {
         assert!(mail(&ok).is_ok());
         // A source route counts towards the path limit.
         let routed = format!("<@{}:{}@{domain}>", "r".repeat(10), "a".repeat(62));
-        assert!(matches!(kind(mail(&routed)).0, ParseErrorKind::PathTooLong { len: 268 }));
+        assert!(matches!(
+            kind(mail(&routed)).0,
+            ParseErrorKind::PathTooLong { len: 268 }
+        ));
     }
 
     #[test]
@@ -801,7 +888,10 @@ mod tests {
         assert_eq!(m.parameters.get("body"), Some(Some("8BITMIME")));
         assert!(m.parameters.smtputf8());
         assert_eq!(m.parameters.get("X-FOO"), Some(Some("bar")));
-        assert_eq!(m.parameters.to_string(), "SIZE=12345 BODY=8BITMIME SMTPUTF8 X-FOO=bar");
+        assert_eq!(
+            m.parameters.to_string(),
+            "SIZE=12345 BODY=8BITMIME SMTPUTF8 X-FOO=bar"
+        );
         for bad in [
             "<a@b.example> SIZE=",
             "<a@b.example> SIZE=12a",
@@ -821,16 +911,27 @@ mod tests {
             assert!(mail(bad).is_err(), "{bad} should be refused");
         }
         let dup = mail("<a@b.example> SIZE=1 size=2").unwrap_err();
-        assert_eq!(dup.kind(), &ParseErrorKind::DuplicateParameter { keyword: "SIZE".into() });
+        assert_eq!(
+            dup.kind(),
+            &ParseErrorKind::DuplicateParameter {
+                keyword: "SIZE".into()
+            }
+        );
         assert_eq!(dup.offset(), 21);
     }
 
     #[test]
     fn smtputf8() {
         let err = mail("<用户@例え.jp>").unwrap_err();
-        assert_eq!((err.kind(), err.offset()), (&ParseErrorKind::Utf8WithoutSmtputf8, 1));
+        assert_eq!(
+            (err.kind(), err.offset()),
+            (&ParseErrorKind::Utf8WithoutSmtputf8, 1)
+        );
         let err = mail("<user@例え.jp>").unwrap_err();
-        assert_eq!((err.kind(), err.offset()), (&ParseErrorKind::Utf8WithoutSmtputf8, 6));
+        assert_eq!(
+            (err.kind(), err.offset()),
+            (&ParseErrorKind::Utf8WithoutSmtputf8, 6)
+        );
         let m = mail("<用户@例え.jp> SMTPUTF8").unwrap();
         let mailbox = m.reverse_path.mailbox().unwrap();
         assert_eq!(mailbox.to_string(), "用户@xn--r8jz45g.jp");
@@ -845,8 +946,14 @@ mod tests {
 
     #[test]
     fn postmaster() {
-        assert_eq!(parse_forward_path("<Postmaster>", STRICT).unwrap(), ForwardPath::Postmaster);
-        assert_eq!(parse_forward_path("<postMASTER>", STRICT).unwrap(), ForwardPath::Postmaster);
+        assert_eq!(
+            parse_forward_path("<Postmaster>", STRICT).unwrap(),
+            ForwardPath::Postmaster
+        );
+        assert_eq!(
+            parse_forward_path("<postMASTER>", STRICT).unwrap(),
+            ForwardPath::Postmaster
+        );
         assert!(parse_forward_path("<\"postmaster\">", STRICT).is_err());
         assert!(parse_reverse_path("<postmaster>", STRICT).is_err());
         assert!(parse_forward_path("<>", STRICT).is_err());
@@ -864,7 +971,10 @@ mod tests {
         assert_eq!(r.forward_path, ForwardPath::Postmaster);
         assert!(parse_mail_from("  ", LENIENT).is_err());
         assert_eq!(
-            parse_mail_from("<a@[x:y]>", LENIENT).unwrap().reverse_path.to_string(),
+            parse_mail_from("<a@[x:y]>", LENIENT)
+                .unwrap()
+                .reverse_path
+                .to_string(),
             "<a@[x:y]>"
         );
     }
@@ -879,7 +989,17 @@ mod tests {
     #[test]
     fn bare_mailbox() {
         assert!("a@b.example".parse::<Mailbox>().is_ok());
-        for bad in ["", "a", "a@", "@b", "a@b.example ", " a@b.example", "<a@b.example>", "a@@b", "a@b@c"] {
+        for bad in [
+            "",
+            "a",
+            "a@",
+            "@b",
+            "a@b.example ",
+            " a@b.example",
+            "<a@b.example>",
+            "a@@b",
+            "a@b@c",
+        ] {
             assert!(bad.parse::<Mailbox>().is_err(), "{bad:?} should be refused");
         }
     }

@@ -1,0 +1,13 @@
+//! Integration tests of `mail-policy-address-rules`, one binary: properties (proptest),
+//! the fuzz corpus replayed, configuration from TOML, and end-to-end scenarios.
+
+/// The fuzz targets' checks, shared with the corpus replay and the properties.
+#[path = "../../../fuzz/src/lib.rs"]
+mod fuzz_checks;
+
+mod suite {
+    mod config;
+    mod corpus;
+    mod properties;
+    mod scenarios;
+}

@@ -1,0 +1,101 @@
+//! The checks behind each fuzz target, shared with `cargo test`: the address-rules crate's
+//! integration tests include this file and replay `fuzz/corpus/` through the same
+//! functions, so the seed corpus is tested on every `cargo test`, without nightly.
+//!
+//! Each check panics (which the fuzzer reports) when a property fails: an error offset
+//! outside the input, or a parsed value whose canonical form does not parse back to it.
+
+use mail_policy_address_rules::{
+    Mailbox, Strictness, WireOptions, format_address_list, parse_address_list, parse_mail_from,
+    parse_mailbox_list, parse_rcpt_to,
+};
+
+fn check_offset(input: &str, offset: usize) {
+    assert!(
+        offset <= input.len(),
+        "error offset {offset} beyond input of {} bytes",
+        input.len()
+    );
+}
+
+/// `MAIL FROM:` / `RCPT TO:` arguments and bare mailboxes, at both strictness levels, with
+/// and without SMTPUTF8.
+pub fn wire_address(data: &[u8]) {
+    let Ok(input) = std::str::from_utf8(data) else {
+        return;
+    };
+    for strictness in [Strictness::Strict, Strictness::Lenient] {
+        for smtputf8 in [false, true] {
+            let options = WireOptions {
+                smtputf8,
+                strictness,
+            };
+            let reparse = WireOptions {
+                smtputf8: true,
+                strictness,
+            };
+            match parse_mail_from(input, options) {
+                Ok(mail) => {
+                    let printed = if mail.parameters.is_empty() {
+                        mail.reverse_path.to_string()
+                    } else {
+                        format!("{} {}", mail.reverse_path, mail.parameters)
+                    };
+                    let again = parse_mail_from(&printed, reparse)
+                        .unwrap_or_else(|e| panic!("{input:?} printed as {printed:?}: {e}"));
+                    assert_eq!(again, mail, "{input:?} printed as {printed:?}");
+                    if let Some(mailbox) = mail.reverse_path.mailbox() {
+                        let normal = mailbox.normalized();
+                        assert_eq!(normal.normalized(), normal);
+                    }
+                }
+                Err(e) => check_offset(input, e.offset()),
+            }
+            match parse_rcpt_to(input, options) {
+                Ok(rcpt) => {
+                    let printed = if rcpt.parameters.is_empty() {
+                        rcpt.forward_path.to_string()
+                    } else {
+                        format!("{} {}", rcpt.forward_path, rcpt.parameters)
+                    };
+                    let again = parse_rcpt_to(&printed, reparse)
+                        .unwrap_or_else(|e| panic!("{input:?} printed as {printed:?}: {e}"));
+                    assert_eq!(again, rcpt, "{input:?} printed as {printed:?}");
+                }
+                Err(e) => check_offset(input, e.offset()),
+            }
+        }
+    }
+    match input.parse::<Mailbox>() {
+        Ok(mailbox) => {
+            let printed = mailbox.to_string();
+            assert_eq!(
+                printed.parse::<Mailbox>().as_ref(),
+                Ok(&mailbox),
+                "{input:?}"
+            );
+        }
+        Err(e) => check_offset(input, e.offset()),
+    }
+}
+
+/// RFC 5322 address lists and mailbox lists, at both strictness levels.
+pub fn header_address_list(data: &[u8]) {
+    let Ok(input) = std::str::from_utf8(data) else {
+        return;
+    };
+    for strictness in [Strictness::Strict, Strictness::Lenient] {
+        match parse_address_list(input, strictness) {
+            Ok(list) => {
+                let printed = format_address_list(&list);
+                let again = parse_address_list(&printed, strictness)
+                    .unwrap_or_else(|e| panic!("{input:?} printed as {printed:?}: {e}"));
+                assert_eq!(again, list, "{input:?} printed as {printed:?}");
+            }
+            Err(e) => check_offset(input, e.offset()),
+        }
+        if let Err(e) = parse_mailbox_list(input, strictness) {
+            check_offset(input, e.offset());
+        }
+    }
+}
