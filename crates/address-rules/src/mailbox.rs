@@ -4,9 +4,12 @@
 //! are lower case, and `Display` writes the canonical form (the local part quoted only when
 //! it must be, the domain in A-label form), which parses back to an equal value.
 
+use std::borrow::Cow;
 use std::fmt;
 use std::net::{Ipv4Addr, Ipv6Addr};
 use std::str::FromStr;
+
+use compact_str::CompactString;
 
 use unicode_normalization::UnicodeNormalization;
 
@@ -121,63 +124,101 @@ impl FromStr for Mailbox {
 /// It may hold printable ASCII (space included) and any non-ASCII character (RFC 6532); no
 /// control characters, so that every local part can be carried in an SMTP command.
 #[derive(Debug, Clone, PartialEq, Eq, Hash, PartialOrd, Ord)]
-pub struct LocalPart(String);
+pub struct LocalPart {
+    /// Inline up to 24 bytes: most local parts need no allocation.
+    content: CompactString,
+    /// Whether the canonical form quotes it: a function of `content`, kept so that display
+    /// and length checks need not scan again.
+    quoted: bool,
+}
 
 impl LocalPart {
     /// Checks `content` (unquoted) and wraps it.
     pub fn new(content: impl Into<String>) -> Result<Self, ParseError> {
         let content = content.into();
-        if let Some((offset, c)) = content.char_indices().find(|&(_, c)| c.is_ascii_control()) {
+        if let Some((offset, c)) = content
+            .char_indices()
+            .find(|&(_, c)| c.is_ascii_control())
+        {
             return Err(ParseError::new(
                 ParseErrorKind::ControlCharacter { code: c as u32 },
                 offset,
             ));
         }
-        let local = LocalPart(content);
+        let quoted = !syntax::is_dot_atom_text(&content);
+        Self::from_parser(CompactString::from(content), quoted)
+            .map_err(|kind| ParseError::new(kind, 0))
+    }
+
+    /// Wraps content the parser has checked for control characters, with its quoting
+    /// already known; checks the length.
+    pub(crate) fn from_parser(
+        content: CompactString,
+        quoted: bool,
+    ) -> Result<Self, ParseErrorKind> {
+        debug_assert_eq!(quoted, !syntax::is_dot_atom_text(&content));
+        let local = LocalPart { content, quoted };
         let len = local.canonical_len();
         if len > MAX_LOCAL_PART_LEN {
-            return Err(ParseError::new(ParseErrorKind::LocalPartTooLong { len }, 0));
+            return Err(ParseErrorKind::LocalPartTooLong { len });
         }
         Ok(local)
     }
 
     /// The unquoted content.
     pub fn as_str(&self) -> &str {
-        &self.0
+        &self.content
     }
 
     /// True if the local part must be written as a quoted string (it is not a dot-atom).
     pub fn needs_quoting(&self) -> bool {
-        !syntax::is_dot_atom_text(&self.0)
+        self.quoted
     }
 
     /// NFC, then lower case, then NFC again (lower-casing can decompose), so that
     /// `normalized(normalized(x)) == normalized(x)`.
     pub fn normalized(&self) -> LocalPart {
-        if self.0.is_ascii() {
-            return LocalPart(self.0.to_ascii_lowercase());
-        }
-        let lowered: String = self.0.nfc().collect::<String>().to_lowercase();
-        LocalPart(lowered.nfc().collect())
+        let content: CompactString = if self.content.is_ascii() {
+            let mut lower = self.content.clone();
+            lower.make_ascii_lowercase();
+            lower
+        } else {
+            let lowered: String = self.content.nfc().collect::<String>().to_lowercase();
+            lowered.nfc().collect()
+        };
+        // Lower-casing maps atext to atext and specials to specials, so quoting is kept;
+        // recompute anyway for non-ASCII, where that is less obvious.
+        let quoted = if content.is_ascii() {
+            self.quoted
+        } else {
+            !syntax::is_dot_atom_text(&content)
+        };
+        LocalPart { content, quoted }
     }
 
     /// Octets of the canonical form, quotes and escapes included.
     pub(crate) fn canonical_len(&self) -> usize {
-        if self.needs_quoting() {
-            2 + self.0.len() + self.0.bytes().filter(|&b| b == b'"' || b == b'\\').count()
+        Self::canonical_len_of(&self.content, self.quoted)
+    }
+
+    /// Octets of the canonical form of `content`, before it is wrapped.
+    pub(crate) fn canonical_len_of(content: &str, quoted: bool) -> usize {
+        if quoted {
+            let escapes = content.bytes().filter(|&b| b == b'"' || b == b'\\').count();
+            2 + content.len() + escapes
         } else {
-            self.0.len()
+            content.len()
         }
     }
 }
 
 impl fmt::Display for LocalPart {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        if !self.needs_quoting() {
-            return f.write_str(&self.0);
+        if !self.quoted {
+            return f.write_str(&self.content);
         }
         f.write_str("\"")?;
-        for c in self.0.chars() {
+        for c in self.content.chars() {
             if c == '"' || c == '\\' {
                 f.write_str("\\")?;
             }
@@ -243,17 +284,19 @@ impl FromStr for Domain {
     }
 }
 
-/// A validated host name, kept in lower-case A-label form (`xn--r8jz45g.jp`) with its
-/// U-label form (`例え.jp`) when that differs.
+/// A validated host name, kept in lower-case A-label form (`xn--r8jz45g.jp`); its U-label
+/// form (`例え.jp`) is computed on demand.
 #[derive(Debug, Clone, PartialEq, Eq, Hash, PartialOrd, Ord)]
 pub struct DomainName {
-    ascii: String,
-    unicode: Option<String>,
+    /// Inline up to 24 bytes: most domains need no allocation.
+    ascii: CompactString,
+    /// Whether a label is an A-label (`xn--`): a function of `ascii`.
+    idn: bool,
 }
 
 impl DomainName {
-    pub(crate) fn from_parts(ascii: String, unicode: Option<String>) -> Self {
-        Self { ascii, unicode }
+    pub(crate) fn from_ascii(ascii: CompactString, idn: bool) -> Self {
+        Self { ascii, idn }
     }
 
     /// Lower-case A-label form, as used in DNS and on the wire without `SMTPUTF8`.
@@ -261,9 +304,17 @@ impl DomainName {
         &self.ascii
     }
 
-    /// U-label form, for people.
-    pub fn to_unicode(&self) -> &str {
-        self.unicode.as_deref().unwrap_or(&self.ascii)
+    /// True if some label is an internationalised (`xn--`) label.
+    pub fn is_idn(&self) -> bool {
+        self.idn
+    }
+
+    /// U-label form, for people (`例え.jp`); the A-label form when there is no IDN label.
+    pub fn to_unicode(&self) -> Cow<'_, str> {
+        if !self.idn {
+            return Cow::Borrowed(&self.ascii);
+        }
+        syntax::domain_to_unicode(&self.ascii)
     }
 
     /// The labels, in A-label form, left to right.
@@ -275,7 +326,7 @@ impl DomainName {
     pub fn is_within(&self, parent: &DomainName) -> bool {
         self.ascii == parent.ascii
             || (self.ascii.len() > parent.ascii.len()
-                && self.ascii.ends_with(&parent.ascii)
+                && self.ascii.ends_with(parent.ascii.as_str())
                 && self.ascii.as_bytes()[self.ascii.len() - parent.ascii.len() - 1] == b'.')
     }
 }
@@ -306,9 +357,9 @@ pub enum AddressLiteral {
     /// no other tag is registered.
     General {
         /// The standardized tag (an LDH string).
-        tag: String,
+        tag: Box<str>,
         /// The text after the colon.
-        content: String,
+        content: Box<str>,
     },
 }
 

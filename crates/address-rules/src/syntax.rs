@@ -1,8 +1,10 @@
 //! Character classes and the validators shared by the wire and header parsers: domain
 //! names (LDH and IDNA) and address literals (RFC 5321 §4.1.3).
 
+use std::borrow::Cow;
 use std::net::{Ipv4Addr, Ipv6Addr};
 
+use compact_str::CompactString;
 use idna::uts46::{AsciiDenyList, DnsLength, Hyphens, Uts46};
 
 use crate::Strictness;
@@ -12,92 +14,178 @@ use crate::mailbox::{AddressLiteral, DomainName, MAX_DOMAIN_LEN};
 /// Longest label, in octets (RFC 1035 §2.3.4).
 const MAX_LABEL_LEN: usize = 63;
 
+/// Byte classes, one table lookup per byte on the hot paths.
+const ATEXT: u8 = 1;
+const LDH: u8 = 2;
+
+const fn byte_classes() -> [u8; 256] {
+    let mut table = [0u8; 256];
+    let mut b = 0;
+    while b < 256 {
+        let c = b as u8;
+        let mut class = 0;
+        if matches!(c,
+            b'a'..=b'z' | b'A'..=b'Z' | b'0'..=b'9'
+            | b'!' | b'#' | b'$' | b'%' | b'&' | b'\'' | b'*' | b'+' | b'-' | b'/' | b'='
+            | b'?' | b'^' | b'_' | b'`' | b'{' | b'|' | b'}' | b'~')
+        {
+            class |= ATEXT;
+        }
+        if c >= 0x80 {
+            // Any byte of a non-ASCII UTF-8 character (RFC 6531/6532 `UTF8-non-ascii`).
+            class |= ATEXT;
+        }
+        if c.is_ascii_alphanumeric() || c == b'-' {
+            class |= LDH;
+        }
+        table[b] = class;
+        b += 1;
+    }
+    table
+}
+
+static CLASSES: [u8; 256] = byte_classes();
+
 /// RFC 5322 `atext` in ASCII: letters, digits and ``!#$%&'*+-/=?^_`{|}~``.
-pub(crate) const fn is_atext(b: u8) -> bool {
-    matches!(b,
-        b'a'..=b'z' | b'A'..=b'Z' | b'0'..=b'9'
-        | b'!' | b'#' | b'$' | b'%' | b'&' | b'\'' | b'*' | b'+' | b'-' | b'/' | b'='
-        | b'?' | b'^' | b'_' | b'`' | b'{' | b'|' | b'}' | b'~')
+pub(crate) fn is_atext(b: u8) -> bool {
+    b < 0x80 && is_atext_utf8(b)
 }
 
 /// `atext` or any byte of a non-ASCII UTF-8 character (RFC 6531/6532 `UTF8-non-ascii`).
-pub(crate) const fn is_atext_utf8(b: u8) -> bool {
-    is_atext(b) || b >= 0x80
+#[inline]
+pub(crate) fn is_atext_utf8(b: u8) -> bool {
+    CLASSES[usize::from(b)] & ATEXT != 0
 }
 
 /// True if `s` is a `Dot-string` (RFC 5321) / `dot-atom-text` (RFC 5322), UTF-8 allowed:
 /// one or more atoms of `atext` separated by single dots.
 pub(crate) fn is_dot_atom_text(s: &str) -> bool {
-    !s.is_empty()
-        && s.split('.')
-            .all(|atom| !atom.is_empty() && atom.bytes().all(is_atext_utf8))
+    let bytes = s.as_bytes();
+    let mut previous_dot = true; // no dot at the start
+    for &b in bytes {
+        if b == b'.' {
+            if previous_dot {
+                return false;
+            }
+            previous_dot = true;
+        } else if is_atext_utf8(b) {
+            previous_dot = false;
+        } else {
+            return false;
+        }
+    }
+    !previous_dot
 }
 
-/// Validates a host name (RFC 5321 `Domain`, with RFC 6531 U-labels) and converts it to
-/// its lower-case A-label form. Errors carry an offset relative to `text`.
-pub(crate) fn validate_domain_name(text: &str) -> Result<DomainName, (ParseErrorKind, usize)> {
-    if text.is_empty() {
-        return Err((
-            ParseErrorKind::UnexpectedEnd {
-                expected: "a domain",
-            },
-            0,
-        ));
-    }
+/// What [`scan_domain`] found.
+pub(crate) struct DomainScan {
+    /// Bytes of the name.
+    pub(crate) len: usize,
+    /// Some label is non-ASCII or an A-label, so IDNA must convert and check it.
+    pub(crate) needs_idna: bool,
+}
+
+/// Scans a host name (RFC 5321 `Domain`, with RFC 6531 U-labels) at the start of `bytes`,
+/// up to the first byte that cannot be part of one, checking the label structure on the
+/// way: no empty labels, no hyphen at a label's ends, ASCII labels of at most 63 octets.
+/// Errors carry an offset relative to `bytes`.
+pub(crate) fn scan_domain(bytes: &[u8]) -> Result<DomainScan, (ParseErrorKind, usize)> {
     let mut needs_idna = false;
     let mut label_start = 0;
-    for label in text.split('.') {
-        if label.is_empty() {
-            return Err((ParseErrorKind::EmptyLabel, label_start));
-        }
-        let bytes = label.as_bytes();
-        for (i, &b) in bytes.iter().enumerate() {
-            if b >= 0x80 {
+    let mut label_non_ascii = false;
+    let mut i = 0;
+    loop {
+        let b = bytes.get(i).copied();
+        match b {
+            Some(b) if CLASSES[usize::from(b)] & LDH != 0 => {}
+            Some(b) if b >= 0x80 => {
                 needs_idna = true;
-            } else if !(b.is_ascii_alphanumeric() || b == b'-') {
-                let found = text[label_start + i..].chars().next().unwrap_or('?');
-                let kind = if b.is_ascii_control() || b == b' ' {
-                    ParseErrorKind::ControlCharacter { code: u32::from(b) }
-                } else {
-                    ParseErrorKind::UnexpectedChar {
-                        found,
-                        expected: "a letter, digit or '-' in a domain",
+                label_non_ascii = true;
+            }
+            _ => {
+                // The end of a label: at a dot, or at the end of the name.
+                let label = &bytes[label_start..i];
+                if label.is_empty() {
+                    if i == 0 && b != Some(b'.') {
+                        let kind = match b {
+                            None => ParseErrorKind::UnexpectedEnd { expected: "a domain" },
+                            Some(b) => unexpected_byte(b, "a domain"),
+                        };
+                        return Err((kind, 0));
                     }
-                };
-                return Err((kind, label_start + i));
+                    return Err((ParseErrorKind::EmptyLabel, label_start));
+                }
+                if label[0] == b'-' {
+                    return Err((ParseErrorKind::LabelHyphen, label_start));
+                }
+                if label[label.len() - 1] == b'-' {
+                    return Err((ParseErrorKind::LabelHyphen, i - 1));
+                }
+                if !label_non_ascii {
+                    if label.len() > MAX_LABEL_LEN {
+                        return Err((ParseErrorKind::LabelTooLong { len: label.len() }, label_start));
+                    }
+                    if label.len() >= 4 && label[..4].eq_ignore_ascii_case(b"xn--") {
+                        needs_idna = true;
+                    }
+                }
+                if b != Some(b'.') {
+                    return Ok(DomainScan { len: i, needs_idna });
+                }
+                label_start = i + 1;
+                label_non_ascii = false;
             }
         }
-        if bytes[0] == b'-' {
-            return Err((ParseErrorKind::LabelHyphen, label_start));
-        }
-        if bytes[bytes.len() - 1] == b'-' {
-            return Err((ParseErrorKind::LabelHyphen, label_start + bytes.len() - 1));
-        }
-        if label.is_ascii() {
-            if bytes.len() > MAX_LABEL_LEN {
-                return Err((
-                    ParseErrorKind::LabelTooLong { len: bytes.len() },
-                    label_start,
-                ));
-            }
-            if bytes.len() >= 4 && bytes[..4].eq_ignore_ascii_case(b"xn--") {
-                needs_idna = true;
-            }
-        }
-        label_start += label.len() + 1;
+        i += 1;
     }
+}
 
+/// The error for byte `b` where `expected` should stand.
+pub(crate) fn unexpected_byte(b: u8, expected: &'static str) -> ParseErrorKind {
+    if b.is_ascii_control() {
+        ParseErrorKind::ControlCharacter { code: u32::from(b) }
+    } else if b < 0x80 {
+        ParseErrorKind::UnexpectedChar { found: char::from(b), expected }
+    } else {
+        ParseErrorKind::UnexpectedChar { found: char::REPLACEMENT_CHARACTER, expected }
+    }
+}
+
+/// Validates a whole host name and converts it to its lower-case A-label form. Errors
+/// carry an offset relative to `text`.
+pub(crate) fn validate_domain_name(text: &str) -> Result<DomainName, (ParseErrorKind, usize)> {
+    let scan = scan_domain(text.as_bytes())?;
+    if scan.len < text.len() {
+        let b = text.as_bytes()[scan.len];
+        let kind = if b == b' ' {
+            ParseErrorKind::ControlCharacter { code: u32::from(b) }
+        } else {
+            unexpected_byte(b, "a letter, digit or '-' in a domain")
+        };
+        return Err((kind, scan.len));
+    }
+    finish_domain(text, scan.needs_idna)
+}
+
+/// Converts a scanned host name to a [`DomainName`]: a lower-casing copy for plain ASCII
+/// names, IDNA (UTS #46) for the others.
+pub(crate) fn finish_domain(
+    text: &str,
+    needs_idna: bool,
+) -> Result<DomainName, (ParseErrorKind, usize)> {
     if !needs_idna {
         if text.len() > MAX_DOMAIN_LEN {
             return Err((ParseErrorKind::DomainTooLong { len: text.len() }, 0));
         }
-        return Ok(DomainName::from_parts(text.to_ascii_lowercase(), None));
+        let mut ascii = CompactString::from(text);
+        ascii.make_ascii_lowercase();
+        return Ok(DomainName::from_ascii(ascii, false));
     }
 
     // Internationalised: UTS #46 non-transitional processing, STD3 rules, hyphens checked at
-    // label ends only (RFC 5891 allows `ab--c` style labels that are not A-labels).
-    let uts46 = Uts46::new();
-    let ascii = uts46
+    // label ends only (RFC 5891 allows `ab--c` style labels that are not A-labels). This
+    // also decodes and validates every `xn--` label.
+    let ascii = Uts46::new()
         .to_ascii(
             text.as_bytes(),
             AsciiDenyList::STD3,
@@ -108,6 +196,7 @@ pub(crate) fn validate_domain_name(text: &str) -> Result<DomainName, (ParseError
         .into_owned();
     // The mapping may have changed label boundaries (e.g. U+3002 IDEOGRAPHIC FULL STOP):
     // check the limits again on the result.
+    let mut idn = false;
     for label in ascii.split('.') {
         if label.is_empty() {
             return Err((ParseErrorKind::EmptyLabel, 0));
@@ -115,20 +204,24 @@ pub(crate) fn validate_domain_name(text: &str) -> Result<DomainName, (ParseError
         if label.len() > MAX_LABEL_LEN {
             return Err((ParseErrorKind::LabelTooLong { len: label.len() }, 0));
         }
+        idn |= label.starts_with("xn--");
     }
     if ascii.len() > MAX_DOMAIN_LEN {
         return Err((ParseErrorKind::DomainTooLong { len: ascii.len() }, 0));
     }
-    let (unicode, result) = uts46.to_unicode(
-        ascii.as_bytes(),
-        AsciiDenyList::STD3,
-        Hyphens::CheckFirstLast,
-    );
+    Ok(DomainName::from_ascii(CompactString::from(ascii), idn))
+}
+
+/// The U-label form of a validated A-label domain.
+pub(crate) fn domain_to_unicode(ascii: &str) -> Cow<'_, str> {
+    // `ascii` was validated by `validate_domain_name`, so conversion cannot fail; if it
+    // did, the A-label form is still a correct name for the domain.
+    let (unicode, result) =
+        Uts46::new().to_unicode(ascii.as_bytes(), AsciiDenyList::STD3, Hyphens::CheckFirstLast);
     if result.is_err() {
-        return Err((ParseErrorKind::InvalidIdn, 0));
+        return Cow::Borrowed(ascii);
     }
-    let unicode = (unicode != ascii).then(|| unicode.into_owned());
-    Ok(DomainName::from_parts(ascii, unicode))
+    unicode
 }
 
 fn literal_error(reason: &'static str, offset: usize) -> ParseError {
@@ -178,8 +271,8 @@ pub(crate) fn parse_address_literal(
     match strictness {
         Strictness::Strict => Err(ParseError::new(ParseErrorKind::UnregisteredLiteralTag, 0)),
         Strictness::Lenient => Ok(AddressLiteral::General {
-            tag: tag.to_owned(),
-            content: value.to_owned(),
+            tag: tag.into(),
+            content: value.into(),
         }),
     }
 }

@@ -1,10 +1,11 @@
 //! RFC 5321 paths and ESMTP parameters: what follows `MAIL FROM:` and `RCPT TO:`.
 
+use std::borrow::Cow;
 use std::fmt;
 
 use crate::error::{ParseError, ParseErrorKind};
 use crate::mailbox::{Domain, LocalPart, MAX_PATH_LEN, Mailbox};
-use crate::syntax::{self, is_atext_utf8};
+use crate::syntax;
 
 /// How much a parser forgives.
 #[derive(
@@ -443,8 +444,15 @@ impl<'a> Cursor<'a> {
                 Some(_) => self.unexpected("'@'"),
             });
         }
-        let local =
-            LocalPart::new(local).map_err(|e| ParseError::new(e.kind().clone(), local_start))?;
+        // A quoted local part is canonically unquoted when it is a dot-string after all.
+        let quoted = self.bytes[local_start] == b'"' && !syntax::is_dot_atom_text(&local);
+        let len = LocalPart::canonical_len_of(&local, quoted);
+        if len > crate::MAX_LOCAL_PART_LEN {
+            return Err(ParseError::new(
+                ParseErrorKind::LocalPartTooLong { len },
+                local_start,
+            ));
+        }
         self.pos += 1;
         let domain_start = self.pos;
         let domain = if self.peek() == Some(b'[') {
@@ -456,6 +464,9 @@ impl<'a> Cursor<'a> {
             }
             Domain::Name(name)
         };
+        // Allocated only now that the domain is valid too.
+        let local = LocalPart::from_parser(compact_str::CompactString::from(local), quoted)
+            .map_err(|kind| ParseError::new(kind, local_start))?;
         let mailbox = Mailbox::new(local, domain)
             .map_err(|e| ParseError::new(e.kind().clone(), local_start))?;
         Ok(ParsedPath {
@@ -465,42 +476,41 @@ impl<'a> Cursor<'a> {
     }
 
     /// `Dot-string = Atom *("." Atom)`, UTF-8 allowed.
-    fn dot_string(&mut self) -> Result<(String, Option<usize>), ParseError> {
+    fn dot_string(&mut self) -> Result<(Cow<'a, str>, Option<usize>), ParseError> {
         let start = self.pos;
-        let mut first_non_ascii = None;
-        loop {
-            let atom_start = self.pos;
-            while let Some(b) = self.peek() {
-                if !is_atext_utf8(b) {
-                    break;
-                }
-                if b >= 0x80 && first_non_ascii.is_none() {
-                    first_non_ascii = Some(self.pos);
-                }
-                self.pos += 1;
-            }
-            if self.pos == atom_start {
-                return Err(if self.pos == start && self.peek() == Some(b'@') {
-                    ParseError::new(ParseErrorKind::EmptyLocalPart, self.pos)
-                } else if self.peek() == Some(b'.')
-                    || self.bytes.get(self.pos.wrapping_sub(1)) == Some(&b'.')
-                {
-                    ParseError::new(ParseErrorKind::EmptyLabel, self.pos)
-                } else {
-                    self.unexpected("a local part")
-                });
-            }
-            if self.peek() == Some(b'.') {
-                self.pos += 1;
-            } else {
-                break;
-            }
+        let rest = &self.bytes[start..];
+        let len = rest
+            .iter()
+            .position(|&b| !(syntax::is_atext_utf8(b) || b == b'.'))
+            .unwrap_or(rest.len());
+        let text = &rest[..len];
+        // Atoms separated by single dots: find the first empty atom, if any.
+        let empty_atom = if text.first() == Some(&b'.') {
+            Some(0)
+        } else {
+            text.windows(2)
+                .position(|pair| pair == b"..")
+                .map(|i| i + 1)
+                .or_else(|| (text.last() == Some(&b'.')).then_some(len))
+        };
+        if let Some(at) = empty_atom {
+            return Err(ParseError::new(ParseErrorKind::EmptyLabel, start + at));
         }
-        Ok((self.input[start..self.pos].to_owned(), first_non_ascii))
+        if len == 0 {
+            self.pos = start;
+            return Err(if self.peek() == Some(b'@') {
+                ParseError::new(ParseErrorKind::EmptyLocalPart, start)
+            } else {
+                self.unexpected("a local part")
+            });
+        }
+        let first_non_ascii = text.iter().position(|&b| b >= 0x80).map(|i| start + i);
+        self.pos = start + len;
+        Ok((Cow::Borrowed(&self.input[start..self.pos]), first_non_ascii))
     }
 
     /// `Quoted-string = DQUOTE *QcontentSMTP DQUOTE`, UTF-8 allowed.
-    fn quoted_local_part(&mut self) -> Result<(String, Option<usize>), ParseError> {
+    fn quoted_local_part(&mut self) -> Result<(Cow<'a, str>, Option<usize>), ParseError> {
         let open = self.pos;
         self.pos += 1;
         let mut content = String::new();
@@ -517,7 +527,7 @@ impl<'a> Cursor<'a> {
                 Some(b'"') => {
                     content.push_str(&self.input[run_start..self.pos]);
                     self.pos += 1;
-                    return Ok((content, first_non_ascii));
+                    return Ok((Cow::Owned(content), first_non_ascii));
                 }
                 Some(b'\\') => {
                     content.push_str(&self.input[run_start..self.pos]);
@@ -553,23 +563,12 @@ impl<'a> Cursor<'a> {
     /// A host name: letters, digits, hyphens, dots and (checked later) UTF-8.
     fn domain_name(&mut self) -> Result<(crate::DomainName, bool), ParseError> {
         let start = self.pos;
-        let mut non_ascii = false;
-        while let Some(b) = self.peek() {
-            if b.is_ascii_alphanumeric() || b == b'-' || b == b'.' {
-                self.pos += 1;
-            } else if b >= 0x80 {
-                non_ascii = true;
-                self.pos += 1;
-            } else {
-                break;
-            }
-        }
-        if self.pos == start {
-            return Err(self.unexpected("a domain"));
-        }
-        let name = syntax::validate_domain_name(&self.input[start..self.pos])
+        let scan = syntax::scan_domain(&self.bytes[start..])
             .map_err(|(kind, offset)| ParseError::new(kind, start + offset))?;
-        Ok((name, non_ascii))
+        self.pos += scan.len;
+        let name = syntax::finish_domain(&self.input[start..self.pos], scan.needs_idna)
+            .map_err(|(kind, offset)| ParseError::new(kind, start + offset))?;
+        Ok((name, scan.needs_idna && !self.input[start..self.pos].is_ascii()))
     }
 
     /// `"[" ... "]"`, validated by [`syntax::parse_address_literal`].
