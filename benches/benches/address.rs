@@ -10,9 +10,7 @@ use criterion::{BenchmarkId, Criterion, Throughput, criterion_group, criterion_m
 use email_address::{EmailAddress, Options};
 
 use benches::address_corpus;
-use mail_policy::address::{
-    Mailbox, Strictness, WireOptions, parse_address_list, parse_rcpt_to,
-};
+use mail_policy::address::{Mailbox, Strictness, WireOptions, parse_address_list, parse_rcpt_to};
 
 fn mailbox_parse(c: &mut Criterion) {
     let corpus = address_corpus();
@@ -28,23 +26,31 @@ fn mailbox_parse(c: &mut Criterion) {
         ("invalid", &corpus.invalid),
     ] {
         group.throughput(Throughput::Elements(inputs.len() as u64));
-        group.bench_with_input(BenchmarkId::new("mail-policy", name), inputs, |b, inputs| {
-            b.iter(|| {
-                for input in inputs {
-                    let _ = black_box(Mailbox::from_str(black_box(input)));
-                }
-            })
-        });
-        group.bench_with_input(BenchmarkId::new("email_address", name), inputs, |b, inputs| {
-            b.iter(|| {
-                for input in inputs {
-                    let _ = black_box(EmailAddress::parse_with_options(
-                        black_box(input),
-                        peer_options,
-                    ));
-                }
-            })
-        });
+        group.bench_with_input(
+            BenchmarkId::new("mail-policy", name),
+            inputs,
+            |b, inputs| {
+                b.iter(|| {
+                    for input in inputs {
+                        let _ = black_box(Mailbox::from_str(black_box(input)));
+                    }
+                })
+            },
+        );
+        group.bench_with_input(
+            BenchmarkId::new("email_address", name),
+            inputs,
+            |b, inputs| {
+                b.iter(|| {
+                    for input in inputs {
+                        let _ = black_box(EmailAddress::parse_with_options(
+                            black_box(input),
+                            peer_options,
+                        ));
+                    }
+                })
+            },
+        );
     }
     group.finish();
 }

@@ -136,10 +136,7 @@ impl LocalPart {
     /// Checks `content` (unquoted) and wraps it.
     pub fn new(content: impl Into<String>) -> Result<Self, ParseError> {
         let content = content.into();
-        if let Some((offset, c)) = content
-            .char_indices()
-            .find(|&(_, c)| c.is_ascii_control())
-        {
+        if let Some((offset, c)) = content.char_indices().find(|&(_, c)| c.is_ascii_control()) {
             return Err(ParseError::new(
                 ParseErrorKind::ControlCharacter { code: c as u32 },
                 offset,

@@ -108,7 +108,9 @@ pub(crate) fn scan_domain(bytes: &[u8]) -> Result<DomainScan, (ParseErrorKind, u
                 if label.is_empty() {
                     if i == 0 && b != Some(b'.') {
                         let kind = match b {
-                            None => ParseErrorKind::UnexpectedEnd { expected: "a domain" },
+                            None => ParseErrorKind::UnexpectedEnd {
+                                expected: "a domain",
+                            },
                             Some(b) => unexpected_byte(b, "a domain"),
                         };
                         return Err((kind, 0));
@@ -123,7 +125,10 @@ pub(crate) fn scan_domain(bytes: &[u8]) -> Result<DomainScan, (ParseErrorKind, u
                 }
                 if !label_non_ascii {
                     if label.len() > MAX_LABEL_LEN {
-                        return Err((ParseErrorKind::LabelTooLong { len: label.len() }, label_start));
+                        return Err((
+                            ParseErrorKind::LabelTooLong { len: label.len() },
+                            label_start,
+                        ));
                     }
                     if label.len() >= 4 && label[..4].eq_ignore_ascii_case(b"xn--") {
                         needs_idna = true;
@@ -145,9 +150,15 @@ pub(crate) fn unexpected_byte(b: u8, expected: &'static str) -> ParseErrorKind {
     if b.is_ascii_control() {
         ParseErrorKind::ControlCharacter { code: u32::from(b) }
     } else if b < 0x80 {
-        ParseErrorKind::UnexpectedChar { found: char::from(b), expected }
+        ParseErrorKind::UnexpectedChar {
+            found: char::from(b),
+            expected,
+        }
     } else {
-        ParseErrorKind::UnexpectedChar { found: char::REPLACEMENT_CHARACTER, expected }
+        ParseErrorKind::UnexpectedChar {
+            found: char::REPLACEMENT_CHARACTER,
+            expected,
+        }
     }
 }
 
@@ -216,8 +227,11 @@ pub(crate) fn finish_domain(
 pub(crate) fn domain_to_unicode(ascii: &str) -> Cow<'_, str> {
     // `ascii` was validated by `validate_domain_name`, so conversion cannot fail; if it
     // did, the A-label form is still a correct name for the domain.
-    let (unicode, result) =
-        Uts46::new().to_unicode(ascii.as_bytes(), AsciiDenyList::STD3, Hyphens::CheckFirstLast);
+    let (unicode, result) = Uts46::new().to_unicode(
+        ascii.as_bytes(),
+        AsciiDenyList::STD3,
+        Hyphens::CheckFirstLast,
+    );
     if result.is_err() {
         return Cow::Borrowed(ascii);
     }

@@ -568,7 +568,10 @@ impl<'a> Cursor<'a> {
         self.pos += scan.len;
         let name = syntax::finish_domain(&self.input[start..self.pos], scan.needs_idna)
             .map_err(|(kind, offset)| ParseError::new(kind, start + offset))?;
-        Ok((name, scan.needs_idna && !self.input[start..self.pos].is_ascii()))
+        Ok((
+            name,
+            scan.needs_idna && !self.input[start..self.pos].is_ascii(),
+        ))
     }
 
     /// `"[" ... "]"`, validated by [`syntax::parse_address_literal`].

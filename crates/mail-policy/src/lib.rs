@@ -1,3 +1,40 @@
-//! tmp
+//! **mail-policy**: the mail rules of a large Japanese consumer ISP, for any Rust mail
+//! server, as composable sans-IO policy crates behind this one facade.
+//!
+//! Each module is one policy crate, re-exported whole:
+//!
+//! | module | crate | rules (`SPEC.md`) |
+//! |---|---|---|
+//! | [`address`] | `mail-policy-address-rules` | ADDR-*: RFC 5321/5322/6531 addresses, ISP address forms, user names, address changes with a yearly free quota, passwords, extra addresses |
+//!
+//! The other policy crates (mailbox limits and delivery, sender authentication, port 25,
+//! rate limits, overseas access) join this table as they land, and so does the
+//! composition that only the facade knows (one configuration, an SMTP session API, SMTP
+//! replies).
+//!
+//! Every crate is sans-IO: decisions are pure functions of their inputs, `now` and lookup
+//! results are arguments, and every decision names the `SPEC.md` rule behind it.
+//!
+//! # Example
+//!
+//! ```
+//! use mail_policy::address::{parse_rcpt_to, AddressKind, AddressPolicy, WireOptions};
+//!
+//! let policy = AddressPolicy::sonet();
+//! let rcpt = parse_rcpt_to("<taro@aa2.so-net.ne.jp>", WireOptions::default())?;
+//! let mailbox = rcpt.forward_path.mailbox().expect("not <Postmaster>");
+//! let class = policy.classify(mailbox, |_| Some(AddressKind::Basic));
+//! assert_eq!(class.kind, AddressKind::Basic);
+//! assert_eq!(class.rule.id(), "ADDR-FORM");
+//! # Ok::<(), mail_policy::address::ParseError>(())
+//! ```
+//!
+//! # Crate features
+//!
+//! None yet: the address rules do no I/O. I/O adapters (DNS, Redis, files) arrive behind
+//! features named after their backend with the crates that need them.
+
 #![forbid(unsafe_code)]
+#![deny(missing_docs)]
+
 pub use mail_policy_address_rules as address;
