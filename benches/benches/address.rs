@@ -3,6 +3,9 @@
 //!
 //! Run: `cargo bench -p benches --bench address`.
 
+// `criterion_group!` defines an undocumented public function.
+#![allow(missing_docs)]
+
 use std::hint::black_box;
 use std::str::FromStr;
 
