@@ -6,8 +6,8 @@
 //! outside the input, or a parsed value whose canonical form does not parse back to it.
 
 use mail_policy_address_rules::{
-    Mailbox, Strictness, WireOptions, format_address_list, parse_address_list, parse_mail_from,
-    parse_mailbox_list, parse_rcpt_to,
+    Mailbox, ParseErrorKind, Strictness, WireOptions, format_address_list, parse_address_list,
+    parse_mail_from, parse_mail_from_bytes, parse_mailbox_list, parse_rcpt_to, parse_rcpt_to_bytes,
 };
 
 fn check_offset(input: &str, offset: usize) {
@@ -22,6 +22,25 @@ fn check_offset(input: &str, offset: usize) {
 /// and without SMTPUTF8.
 #[allow(unreachable_pub)] // public for the fuzz targets, private where tests include this file
 pub fn wire_address(data: &[u8]) {
+    // Raw bytes first, as a server reads them.
+    for smtputf8 in [false, true] {
+        let options = WireOptions {
+            smtputf8,
+            ..WireOptions::default()
+        };
+        let from_bytes = parse_mail_from_bytes(data, options);
+        let _ = parse_rcpt_to_bytes(data, options);
+        match std::str::from_utf8(data) {
+            Ok(text) => assert_eq!(from_bytes, parse_mail_from(text, options)),
+            Err(e) => {
+                let err = from_bytes.expect_err("not UTF-8");
+                assert_eq!(
+                    (err.kind(), err.offset()),
+                    (&ParseErrorKind::InvalidUtf8, e.valid_up_to())
+                );
+            }
+        }
+    }
     let Ok(input) = std::str::from_utf8(data) else {
         return;
     };

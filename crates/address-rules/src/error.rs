@@ -13,6 +13,9 @@ use crate::Rule;
 pub enum ParseErrorKind {
     /// The input was empty (or only white space and comments).
     Empty,
+    /// The input is not valid UTF-8 (the offset is where it stops being valid). Raw 8-bit
+    /// text in another charset must be decoded by the caller first.
+    InvalidUtf8,
     /// The input ended where more was expected.
     UnexpectedEnd {
         /// What the parser was looking for.
@@ -118,6 +121,7 @@ impl fmt::Display for ParseErrorKind {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         match self {
             Self::Empty => f.write_str("empty address"),
+            Self::InvalidUtf8 => f.write_str("invalid UTF-8"),
             Self::UnexpectedEnd { expected } => {
                 write!(f, "input ends where {expected} was expected")
             }

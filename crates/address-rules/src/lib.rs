@@ -95,5 +95,6 @@ pub use crate::rule::Rule;
 pub use crate::user_name::{UserName, UserNameViolation};
 pub use crate::wire::{
     ForwardPath, MailFrom, Parameters, RcptTo, ReversePath, Strictness, WireOptions,
-    parse_forward_path, parse_mail_from, parse_rcpt_to, parse_reverse_path,
+    parse_forward_path, parse_mail_from, parse_mail_from_bytes, parse_rcpt_to, parse_rcpt_to_bytes,
+    parse_reverse_path,
 };

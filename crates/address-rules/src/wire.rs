@@ -242,6 +242,26 @@ pub fn parse_rcpt_to(argument: &str, options: WireOptions) -> Result<RcptTo, Par
     })
 }
 
+/// [`parse_mail_from`] for the raw bytes of an SMTP command line, as a server reads them:
+/// bytes that are not UTF-8 are a [`ParseErrorKind::InvalidUtf8`] error at the first bad
+/// byte.
+pub fn parse_mail_from_bytes(
+    argument: &[u8],
+    options: WireOptions,
+) -> Result<MailFrom, ParseError> {
+    parse_mail_from(utf8(argument)?, options)
+}
+
+/// [`parse_rcpt_to`] for raw bytes; see [`parse_mail_from_bytes`].
+pub fn parse_rcpt_to_bytes(argument: &[u8], options: WireOptions) -> Result<RcptTo, ParseError> {
+    parse_rcpt_to(utf8(argument)?, options)
+}
+
+fn utf8(bytes: &[u8]) -> Result<&str, ParseError> {
+    std::str::from_utf8(bytes)
+        .map_err(|e| ParseError::new(ParseErrorKind::InvalidUtf8, e.valid_up_to()))
+}
+
 /// Parses a reverse path alone (`<a@b.example>` or `<>`), without parameters.
 pub fn parse_reverse_path(path: &str, options: WireOptions) -> Result<ReversePath, ParseError> {
     let mail = parse_mail_from(path, options)?;
@@ -978,6 +998,18 @@ mod tests {
                 .reverse_path
                 .to_string(),
             "<a@[x:y]>"
+        );
+    }
+
+    #[test]
+    fn raw_bytes() {
+        let ok = parse_rcpt_to_bytes(b"<taro@aa2.so-net.ne.jp>", STRICT).unwrap();
+        assert_eq!(ok.forward_path.to_string(), "<taro@aa2.so-net.ne.jp>");
+        // Shift_JIS bytes are not UTF-8.
+        let err = parse_mail_from_bytes(b"<\x83e\x83X\x83g@example.jp>", UTF8).unwrap_err();
+        assert_eq!(
+            (err.kind(), err.offset()),
+            (&ParseErrorKind::InvalidUtf8, 1)
         );
     }
 

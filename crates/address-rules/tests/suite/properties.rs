@@ -114,6 +114,12 @@ proptest! {
     }
 
     #[test]
+    fn any_bytes_never_panic(bytes in prop::collection::vec(any::<u8>(), 0..96)) {
+        fuzz_checks::wire_address(&bytes);
+        fuzz_checks::header_address_list(&bytes);
+    }
+
+    #[test]
     fn address_lists_round_trip(
         entries in prop::collection::vec(
             (prop::option::of(regex("[A-Za-z]{1,6}( [A-Za-z.]{1,6}){0,2}|\"[ -~]{0,8}\"")), mailbox_text()),
