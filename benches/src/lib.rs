@@ -135,3 +135,103 @@ pub fn address_corpus() -> AddressCorpus {
         invalid,
     }
 }
+
+/// 200 reject rules of the kind customers write: Japanese ad markers and spam words in
+/// several widths, sender domains and addresses, recipient addresses, and a few size
+/// rules. Returned as `(field, text)` with field one of `from`, `to`, `subject`, or
+/// `("size>=", kb)` / `("size<", kb)` for size rules.
+pub fn reject_rules() -> Vec<(&'static str, String)> {
+    let subject_words = [
+        "未承諾広告※",
+        "未承諾広告",
+        "出会い",
+        "副業",
+        "高収入",
+        "当選",
+        "無料プレゼント",
+        "至急",
+        "ＳＡＬＥ",
+        "ｾｰﾙ",
+        "セール",
+        "激安",
+        "在庫処分",
+        "限定",
+        "キャンペーン",
+        "ポイント",
+        "casino",
+        "viagra",
+        "lottery",
+        "winner",
+        "bitcoin",
+        "investment",
+        "crypto",
+        "loan",
+        "urgent",
+        "verify your account",
+        "password expired",
+        "invoice overdue",
+        "unclaimed",
+        "prize",
+        "bonus",
+        "free gift",
+        "limited offer",
+        "act now",
+        "click here",
+        "unsubscribe",
+        "amazon prime",
+        "アカウント停止",
+        "本人確認",
+        "お支払い方法",
+        "重要なお知らせ",
+        "宅配便",
+        "不在通知",
+        "ご利用料金",
+        "未払い",
+        "督促",
+        "警告",
+        "ウイルス",
+        "セキュリティ",
+        "更新",
+    ];
+    let mut rules: Vec<(&'static str, String)> = Vec::new();
+    for word in subject_words {
+        rules.push(("subject", word.to_owned()));
+    }
+    for i in 0..80 {
+        rules.push(("from", format!("promo{i}.example")));
+    }
+    for i in 0..40 {
+        rules.push(("from", format!("sender{i}@mail.example.net")));
+    }
+    for i in 0..24 {
+        rules.push(("to", format!("list{i}@lists.example.org")));
+    }
+    rules.push(("size>=", "10240".to_owned()));
+    rules.push(("size<", "1".to_owned()));
+    for i in 0..(200 - rules.len()) {
+        rules.push(("subject", format!("広告{i:03}")));
+    }
+    rules.truncate(200);
+    rules
+}
+
+/// Header sections of realistic incoming messages: ordinary mail (matching nothing),
+/// encoded Japanese subjects in ISO-2022-JP, Shift_JIS and UTF-8, and spam that matches a
+/// rule late in the list.
+pub fn messages() -> Vec<Vec<u8>> {
+    [
+        // Ordinary mail: no rule matches, every rule must be considered.
+        "From: =?ISO-2022-JP?B?GyRCOzNFRBsoQg==?= <yamada@work.example.co.jp>\r\nTo: taro@aa2.so-net.ne.jp\r\nSubject: =?ISO-2022-JP?B?GyRCTGVGfCROMnE1RCRLJEQkJCRGGyhC?=\r\n\r\n",
+        "From: Hanako <hanako@ts1.so-net.ne.jp>\r\nTo: taro@aa2.so-net.ne.jp\r\nCc: jiro@example.jp\r\nSubject: Re: weekend plans\r\n\r\n",
+        "From: GitHub <noreply@github.com>\r\nTo: taro@aa2.so-net.ne.jp\r\nSubject: [org/repo] Pull request #1234: Fix the parser for obsolete address forms\r\n\r\n",
+        "From: =?UTF-8?B?5qW95aSp5biC5aC0?= <info@shop.example.jp>\r\nTo: taro@aa2.so-net.ne.jp\r\nSubject: =?UTF-8?B?44GU5rOo5paH44Gu56K66KqN?=\r\n\r\n",
+        // Spam: an ad marker in Shift_JIS, a promo sender late in the list.
+        "From: shop@ads.example\r\nTo: taro@aa2.so-net.ne.jp\r\nSubject: =?Shift_JIS?B?lqKPs5H4jUyNkIGm?= winter\r\n\r\n",
+        "From: Deals <deals@promo79.example>\r\nTo: taro@aa2.so-net.ne.jp\r\nSubject: Your weekly offers\r\n\r\n",
+        "From: security@bank.example\r\nTo: taro@aa2.so-net.ne.jp\r\nSubject: =?UTF-8?B?44CQ6YeN6KaB44CR44Ki44Kr44Km44Oz44OI5YGc5q2i44Gu44GK55+l44KJ44Gb?=\r\n\r\n",
+        "From: newsletter@lists.example.org\r\nTo: list23@lists.example.org\r\nSubject: Monthly digest\r\n\r\n",
+    ]
+    .into_iter()
+    .map(|s| s.as_bytes().to_vec())
+    .collect()
+}

@@ -2,7 +2,7 @@
 //! the fuzz corpus replayed, configuration from TOML, and end-to-end scenarios.
 
 /// The fuzz targets' checks, shared with the corpus replay and the properties.
-#[path = "../../../fuzz/src/lib.rs"]
+#[path = "../../../fuzz/src/address.rs"]
 mod fuzz_checks;
 
 mod suite {

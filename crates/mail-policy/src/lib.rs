@@ -6,11 +6,11 @@
 //! | module | crate | rules (`SPEC.md`) |
 //! |---|---|---|
 //! | [`address`] | `mail-policy-address-rules` | ADDR-*: RFC 5321/5322/6531 addresses, ISP address forms, user names, address changes with a yearly free quota, passwords, extra addresses |
+//! | [`mailbox`] | `mail-policy-mailbox-policy` | MBX-*, REJ-*, FWD-*, SPAM-*, VIRUS-*: size and recipient limits, retention, reject lists, forwarding, spam sorting, virus-check policy, one delivery plan |
 //!
-//! The other policy crates (mailbox limits and delivery, sender authentication, port 25,
-//! rate limits, overseas access) join this table as they land, and so does the
-//! composition that only the facade knows (one configuration, an SMTP session API, SMTP
-//! replies).
+//! The other policy crates (sender authentication, port 25, rate limits, overseas
+//! access) join this table as they land, and so does the composition that only the facade
+//! knows (one configuration, an SMTP session API, SMTP replies).
 //!
 //! Every crate is sans-IO: decisions are pure functions of their inputs, `now` and lookup
 //! results are arguments, and every decision names the `SPEC.md` rule behind it.
@@ -31,10 +31,11 @@
 //!
 //! # Crate features
 //!
-//! None yet: the address rules do no I/O. I/O adapters (DNS, Redis, files) arrive behind
+//! None yet: the address and mailbox rules do no I/O. I/O adapters (DNS, Redis, files) arrive behind
 //! features named after their backend with the crates that need them.
 
 #![forbid(unsafe_code)]
 #![deny(missing_docs)]
 
 pub use mail_policy_address_rules as address;
+pub use mail_policy_mailbox_policy as mailbox;
