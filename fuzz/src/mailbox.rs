@@ -1,10 +1,12 @@
 //! The check behind the `reject_matching` fuzz target (header decoding + reject-list
-//! matching + the delivery plan), shared with `cargo test` like `lib.rs`.
+//! matching + the delivery plan), shared with `cargo test` like `address.rs`.
+
+use std::sync::OnceLock;
 
 use chrono::{TimeZone, Utc};
 use mail_policy_mailbox_policy::{
-    IncomingMessage, MailboxPolicy, MailboxSettings, NaiveRejectList, RejectField, RejectList,
-    RejectListConfig, RejectMode, RejectRule, SpamMode, SpamVerdict,
+    CompiledMailbox, IncomingMessage, MailboxPolicy, MailboxSettings, NaiveRejectList, RejectField,
+    RejectList, RejectListConfig, RejectMode, RejectOutcome, RejectRule, SpamMode, SpamVerdict,
 };
 
 /// A fixed reject list with rules in Japanese, ASCII and full-width forms.
@@ -25,6 +27,29 @@ fn config() -> RejectListConfig {
     }
 }
 
+type Compiled = (RejectList, NaiveRejectList, MailboxPolicy, CompiledMailbox);
+
+/// The lists and the mailbox, compiled once per process: compiling is not what is fuzzed.
+fn compiled() -> &'static Compiled {
+    static COMPILED: OnceLock<Compiled> = OnceLock::new();
+    COMPILED.get_or_init(|| {
+        let config = config();
+        let list = RejectList::compile(&config).expect("valid rules");
+        let naive = NaiveRejectList::compile(&config).expect("valid rules");
+        let policy = MailboxPolicy::sonet();
+        let mut settings = MailboxSettings {
+            reject: config,
+            ..Default::default()
+        };
+        settings.spam.mode = SpamMode::TagSubject;
+        let address = "taro@aa2.so-net.ne.jp".parse().expect("valid address");
+        let mailbox = policy
+            .compile_mailbox(&address, &settings)
+            .expect("valid settings");
+        (list, naive, policy, mailbox)
+    })
+}
+
 /// Parses `data` as a message header section, then checks that the compiled reject list
 /// agrees with the naive one and that planning a delivery does not panic.
 #[allow(unreachable_pub)] // public for the fuzz target, private where tests include this file
@@ -33,40 +58,21 @@ pub fn reject_matching(data: &[u8]) {
     let Ok(message) = IncomingMessage::parse(data, size) else {
         return;
     };
-    let config = config();
-    let list = RejectList::compile(&config).expect("valid rules");
-    let naive = NaiveRejectList::compile(&config).expect("valid rules");
+    let (list, naive, policy, mailbox) = compiled();
     assert_eq!(
         list.matching_rules(&message),
         naive.matching_rules(&message)
     );
     // Both decide alike (they may name different matching rules: any one will do).
     assert_eq!(
-        matches!(
-            list.evaluate(&message),
-            mail_policy_mailbox_policy::RejectOutcome::Pass
-        ),
-        matches!(
-            naive.evaluate(&message),
-            mail_policy_mailbox_policy::RejectOutcome::Pass
-        )
+        matches!(list.evaluate(&message), RejectOutcome::Pass),
+        matches!(naive.evaluate(&message), RejectOutcome::Pass)
     );
-
-    let policy = MailboxPolicy::sonet();
-    let mut settings = MailboxSettings {
-        reject: config,
-        ..Default::default()
-    };
-    settings.spam.mode = SpamMode::TagSubject;
-    let address = "taro@aa2.so-net.ne.jp".parse().expect("valid address");
-    let mailbox = policy
-        .compile_mailbox(&address, &settings)
-        .expect("valid settings");
     let now = Utc
         .with_ymd_and_hms(2026, 12, 4, 0, 0, 0)
         .single()
         .expect("valid time");
-    let plan = policy.plan_delivery(&mailbox, &message, SpamVerdict::Spam(true), None, now);
+    let plan = policy.plan_delivery(mailbox, &message, SpamVerdict::Spam(true), None, now);
     if let Some(subject) = plan.subject_rewrite {
         // A tagged subject parses back, tagged once.
         let raw = format!("Subject: {subject}\r\n\r\n");
