@@ -159,12 +159,20 @@ mod tests {
             "=?UTF-8?B?5pyq5om/6Ku+5bqD5ZGK4oC744OG44K544OI?=",
             // UTF-8, Q
             "=?UTF-8?Q?=E6=9C=AA=E6=89=BF=E8=AB=BE=E5=BA=83=E5=91=8A=E2=80=BB=E3=83=86=E3=82=B9=E3=83=88?=",
+            // ISO-2022-JP, Q
+            "=?ISO-2022-JP?Q?=1B=24BL=24=3E5Bz9=2D9p=22=28=25F=259=25H=1B=28B?=",
+            // Shift_JIS, Q
+            "=?Shift_JIS?Q?=96=A2=8F=B3=91=F8=8DL=8D=90=81=A6=83e=83X=83g?=",
+            // EUC-JP, Q (lower-case charset name)
+            "=?euc-jp?Q?=CC=A4=BE=B5=C2=FA=B9=AD=B9=F0=A2=A8=A5=C6=A5=B9=A5=C8?=",
+            // Split over two encoded words in different charsets, folded.
+            "=?ISO-2022-JP?B?GyRCTCQ+NUJ6OS05cCIoGyhC?=\r\n =?UTF-8?B?44OG44K544OI?=",
         ];
         for encoded in subjects {
             let raw = format!("From: a@example.com\r\nSubject: {encoded}\r\n\r\nbody");
             let message = IncomingMessage::parse(raw.as_bytes(), raw.len() as u64).unwrap();
             assert_eq!(message.subject.as_deref(), Some(expected), "{encoded}");
-            assert_eq!(message.raw_subject.as_deref(), Some(encoded));
+            assert_eq!(message.raw_subject.as_deref(), Some(encoded), "{encoded}");
         }
     }
 
