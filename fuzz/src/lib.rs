@@ -7,3 +7,4 @@
 
 pub mod address;
 pub mod mailbox;
+pub mod port25;
