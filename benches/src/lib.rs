@@ -235,3 +235,68 @@ pub fn messages() -> Vec<Vec<u8>> {
     .map(|s| s.as_bytes().to_vec())
     .collect()
 }
+
+/// A deterministic pseudo-random sequence (xorshift64*), so every run measures the same
+/// data.
+pub struct XorShift(u64);
+
+impl XorShift {
+    /// A sequence from `seed` (any value but 0).
+    pub fn new(seed: u64) -> Self {
+        Self(seed.max(1))
+    }
+
+    /// The next value.
+    pub fn next_u64(&mut self) -> u64 {
+        let mut x = self.0;
+        x ^= x >> 12;
+        x ^= x << 25;
+        x ^= x >> 27;
+        self.0 = x;
+        x.wrapping_mul(0x2545_F491_4F6C_DD1D)
+    }
+}
+
+/// `count` IPv4 networks with the prefix-length mix of a routing table (mostly /24,
+/// then /22–/23, some /16–/21 and longer), as `(address, prefix)`, network bits only.
+pub fn ipv4_networks(count: usize, seed: u64) -> Vec<(u32, u8)> {
+    let mut rng = XorShift::new(seed);
+    (0..count)
+        .map(|_| {
+            let r = rng.next_u64();
+            let prefix = match r % 100 {
+                0..=59 => 24,
+                60..=74 => 23,
+                75..=84 => 22,
+                85..=92 => 20 + (r >> 8) as u8 % 2,
+                93..=97 => 16 + (r >> 8) as u8 % 4,
+                _ => 25 + (r >> 8) as u8 % 4,
+            };
+            let address = (rng.next_u64() >> 32) as u32;
+            let mask = if prefix == 0 {
+                0
+            } else {
+                u32::MAX << (32 - u32::from(prefix))
+            };
+            (address & mask, prefix)
+        })
+        .collect()
+}
+
+/// PTR names as an MX sees them: mail servers and residential pools, Japanese and other.
+pub fn ptr_names() -> Vec<&'static str> {
+    vec![
+        "mail-sor-f41.google.com",
+        "o1.ptr2625.sendgrid.net",
+        "mta7.am0.yahoodns.net",
+        "mx01.so-net.ne.jp",
+        "smtp.example.co.jp",
+        "softbank126123045067.bbtec.net",
+        "p1234567-ipngn200.tokyo.ocn.ne.jp",
+        "FL1-203-0-113-5.tky.mesh.ad.jp",
+        "KD111239000001.ppp-bb.dion.ne.jp",
+        "dynamic-203-0-113-5.example.net",
+        "c-73-22-1-5.hsd1.il.comcast.net",
+        "ip68-100-2-3.dc.dc.cox.net",
+    ]
+}

@@ -21,12 +21,28 @@ use crate::error::Error;
 /// assert!(!set.contains("198.51.100.1".parse()?));
 /// # Ok::<(), Box<dyn std::error::Error>>(())
 /// ```
-#[derive(Debug, Clone, Default, PartialEq, Eq)]
+#[derive(Debug, Clone, Default)]
 pub struct CidrSet {
     /// Disjoint, non-adjacent inclusive ranges, sorted.
     v4: Vec<(u32, u32)>,
     v6: Vec<(u128, u128)>,
+    /// For large IPv4 sets: `v4_index[h]` is the first range starting at or after `h << 16`,
+    /// so a lookup searches only the ranges of its /16 (and the one before).
+    v4_index: Vec<u32>,
 }
+
+/// Sets with at least this many IPv4 ranges get the /16 index (256 KiB): below it, a plain
+/// binary search is as fast.
+const V4_INDEX_THRESHOLD: usize = 4096;
+
+impl PartialEq for CidrSet {
+    fn eq(&self, other: &Self) -> bool {
+        // The index is derived from `v4`.
+        self.v4 == other.v4 && self.v6 == other.v6
+    }
+}
+
+impl Eq for CidrSet {}
 
 /// The address as the set sees it: IPv4-mapped IPv6 becomes IPv4.
 pub(crate) fn canonical(ip: IpAddr) -> IpAddr {
@@ -146,10 +162,15 @@ impl CidrSet {
                 } else {
                     start | ((1u128 << host_bits) - 1)
                 };
-                // IPv4-mapped networks belong to the IPv4 table.
-                if n.prefix() >= 96 && Ipv6Addr::from(start).to_ipv4_mapped().is_some() {
-                    self.v4.push((start as u32, end as u32));
-                } else {
+                // Addresses are looked up with IPv4-mapped IPv6 as IPv4, so the part of the
+                // network inside ::ffff:0:0/96 belongs to the IPv4 table.
+                const MAPPED_FIRST: u128 = 0xffff_0000_0000;
+                const MAPPED_LAST: u128 = 0xffff_ffff_ffff;
+                let (overlap_start, overlap_end) = (start.max(MAPPED_FIRST), end.min(MAPPED_LAST));
+                if overlap_start <= overlap_end {
+                    self.v4.push(((overlap_start - MAPPED_FIRST) as u32, (overlap_end - MAPPED_FIRST) as u32));
+                }
+                if !(MAPPED_FIRST <= start && end <= MAPPED_LAST) {
                     self.v6.push((start, end));
                 }
             }
@@ -159,14 +180,37 @@ impl CidrSet {
     fn compile(&mut self) {
         merge(&mut self.v4);
         merge(&mut self.v6);
+        self.v4_index.clear();
+        if self.v4.len() >= V4_INDEX_THRESHOLD {
+            self.v4_index = (0..=1u32 << 16)
+                .map(|h| {
+                    let block_start = u64::from(h) << 16;
+                    self.v4
+                        .partition_point(|&(start, _)| u64::from(start) < block_start)
+                        as u32
+                })
+                .collect();
+        }
     }
 
     /// True if `ip` is in the set.
     pub fn contains(&self, ip: IpAddr) -> bool {
         match canonical(ip) {
-            IpAddr::V4(v4) => contains_in(&self.v4, u32::from(v4)),
+            IpAddr::V4(v4) => self.contains_v4(u32::from(v4)),
             IpAddr::V6(v6) => contains_in(&self.v6, u128::from(v6)),
         }
+    }
+
+    fn contains_v4(&self, x: u32) -> bool {
+        if self.v4_index.is_empty() {
+            return contains_in(&self.v4, x);
+        }
+        let h = (x >> 16) as usize;
+        // The range holding x starts in x's /16 at or before x, or is the last range
+        // starting before the /16.
+        let lo = (self.v4_index[h] as usize).saturating_sub(1);
+        let hi = self.v4_index[h + 1] as usize;
+        contains_in(&self.v4[lo..hi], x)
     }
 
     /// True if the set has no address.
@@ -308,12 +352,63 @@ mod tests {
             set.to_list(),
             "192.0.2.0/25\n192.0.2.128/26\n2001:db8::/32\n"
         );
+        // ::/0 holds the IPv4-mapped range, so all of IPv4 too.
         let everything = CidrSet::parse("t", "::/0\n").unwrap();
-        assert_eq!(everything.to_list(), "::/0\n");
+        assert_eq!(everything.to_list(), "0.0.0.0/0\n::/0\n");
         // Mapped networks join the IPv4 table.
         let mapped = CidrSet::parse("t", "::ffff:192.0.2.0/120\n").unwrap();
         assert!(mapped.contains(ip("192.0.2.1")));
         assert_eq!(mapped.interval_counts(), (1, 0));
+        // A wider IPv6 network that contains the mapped range covers all of IPv4 (found by
+        // the `cidr_list` fuzz target: `::/80`).
+        let wide = CidrSet::parse("t", "::/80\n").unwrap();
+        assert!(wide.contains(ip("255.255.255.255")));
+        assert!(wide.contains(ip("::ffff:1.2.3.4")));
+        assert!(wide.contains(ip("::1")));
+        assert!(!wide.contains(ip("1::")));
+        assert_eq!(wide.interval_counts(), (1, 1));
+    }
+
+    #[test]
+    fn indexed_sets_agree_with_plain_ones() {
+        // Enough ranges to build the /16 index: every other /24 of 10.0.0.0/8 and
+        // 172.16.0.0/12, plus a wide range spanning several /16s.
+        let mut text = String::new();
+        for i in (0..65536u32).step_by(2) {
+            text.push_str(&format!(
+                "{}.{}.{}.0/24\n",
+                10 + (i >> 16),
+                (i >> 8) & 255,
+                i & 255
+            ));
+        }
+        text.push_str("192.160.0.0/11\n");
+        let set = CidrSet::parse("big", &text).unwrap();
+        assert!(!set.v4_index.is_empty());
+        let plain = CidrSet {
+            v4_index: Vec::new(),
+            ..set.clone()
+        };
+        for probe in [
+            "10.0.0.1",
+            "10.0.1.1",
+            "10.255.254.9",
+            "10.255.255.9",
+            "11.0.0.0",
+            "192.170.3.4",
+            "192.192.0.0",
+            "0.0.0.0",
+            "255.255.255.255",
+            "192.159.255.255",
+        ] {
+            assert_eq!(
+                set.contains(ip(probe)),
+                plain.contains(ip(probe)),
+                "{probe}"
+            );
+        }
+        assert!(set.contains(ip("192.175.255.255")));
+        assert_eq!(set, plain);
     }
 
     #[test]

@@ -93,3 +93,29 @@ proptest! {
         fuzz_checks::cidr_list(text.as_bytes());
     }
 }
+
+proptest! {
+    // Building a 5000-network set is the slow part: fewer cases.
+    #![proptest_config(ProptestConfig::with_cases(24))]
+
+    #[test]
+    fn large_indexed_sets_agree_with_a_linear_scan(
+        seeds in prop::collection::vec(any::<u32>(), 5000..5200),
+        probes in prop::collection::vec(any::<u32>(), 50),
+    ) {
+        // Over 4096 ranges: the set builds its /16 index.
+        let networks: Vec<IpNetwork> = seeds
+            .iter()
+            .map(|&s| {
+                let prefix = 20 + (s % 9) as u8;
+                let n = ipnetwork::Ipv4Network::new(Ipv4Addr::from(s), prefix).expect("valid");
+                IpNetwork::V4(ipnetwork::Ipv4Network::new(n.network(), prefix).expect("valid"))
+            })
+            .collect();
+        let set = CidrSet::from_networks(networks.iter().copied());
+        for probe in probes.into_iter().chain(seeds.iter().copied().take(50)) {
+            let ip = IpAddr::V4(Ipv4Addr::from(probe));
+            prop_assert_eq!(set.contains(ip), naive_contains(&networks, ip), "{}", ip);
+        }
+    }
+}
