@@ -168,7 +168,10 @@ impl CidrSet {
                 const MAPPED_LAST: u128 = 0xffff_ffff_ffff;
                 let (overlap_start, overlap_end) = (start.max(MAPPED_FIRST), end.min(MAPPED_LAST));
                 if overlap_start <= overlap_end {
-                    self.v4.push(((overlap_start - MAPPED_FIRST) as u32, (overlap_end - MAPPED_FIRST) as u32));
+                    self.v4.push((
+                        (overlap_start - MAPPED_FIRST) as u32,
+                        (overlap_end - MAPPED_FIRST) as u32,
+                    ));
                 }
                 if !(MAPPED_FIRST <= start && end <= MAPPED_LAST) {
                     self.v6.push((start, end));
