@@ -8,3 +8,4 @@
 pub mod address;
 pub mod mailbox;
 pub mod port25;
+pub mod rate;

@@ -1,0 +1,228 @@
+//! The in-process store: sharded maps behind fine-grained locks, bounded, evicting idle
+//! keys. The default for one server (RATE-FLEET: "one server alone uses an in-process
+//! store"), and the Redis store's fallback.
+
+use std::collections::HashMap;
+use std::collections::hash_map::RandomState;
+use std::hash::BuildHasher;
+use std::sync::{Mutex, PoisonError};
+
+use crate::config::Limits;
+use crate::gcra::{Decision, KeyState, Request, Timestamp, decide};
+
+/// An in-memory rate limiter: safe to share between threads (`Arc<MemoryStore>`).
+///
+/// ```
+/// use mail_policy_rate_limit::{key, Limits, MemoryStore, RateLimitConfig, Request, Timestamp};
+///
+/// let store = MemoryStore::new(Limits::new(&RateLimitConfig::sonet_accounts())?, 100_000);
+/// let account = key::account("taro@aa2.so-net.ne.jp");
+/// let now = Timestamp::from_secs(1_700_000_000);
+/// for _ in 0..100 {
+///     assert!(store.check(&account, Request::message(1), now).is_allowed());
+/// }
+/// // The 101st message within 10 minutes: refused, and sending stops for an hour.
+/// let refused = store.check(&account, Request::message(1), now);
+/// assert_eq!(refused.resume_at(), Some(Timestamp::from_secs(1_700_003_600)));
+/// # Ok::<(), mail_policy_rate_limit::Error>(())
+/// ```
+#[derive(Debug)]
+pub struct MemoryStore {
+    limits: Limits,
+    shards: Box<[Mutex<HashMap<Box<str>, KeyState>>]>,
+    hasher: RandomState,
+    shard_bits: u32,
+    max_keys_per_shard: usize,
+}
+
+impl MemoryStore {
+    /// A store for `limits` holding at most about `max_keys` keys (never less than one
+    /// per shard). Shards: 16 per available core, a power of two.
+    pub fn new(limits: Limits, max_keys: usize) -> Self {
+        let cores = std::thread::available_parallelism().map_or(4, |n| n.get());
+        let shard_count = (cores * 16).next_power_of_two();
+        let shards = (0..shard_count)
+            .map(|_| Mutex::new(HashMap::new()))
+            .collect();
+        Self {
+            limits,
+            shards,
+            hasher: RandomState::new(),
+            shard_bits: shard_count.trailing_zeros(),
+            max_keys_per_shard: max_keys.div_ceil(shard_count).max(1),
+        }
+    }
+
+    /// The limits.
+    pub fn limits(&self) -> &Limits {
+        &self.limits
+    }
+
+    fn shard(&self, key: &str) -> &Mutex<HashMap<Box<str>, KeyState>> {
+        let hash = self.hasher.hash_one(key);
+        let index = if self.shard_bits == 0 {
+            0
+        } else {
+            (hash >> (64 - self.shard_bits)) as usize
+        };
+        &self.shards[index]
+    }
+
+    /// Decides a request for `key` at `now` and records it.
+    pub fn check(&self, key: &str, request: Request, now: Timestamp) -> Decision {
+        // A panic elsewhere while holding the lock leaves consistent states behind (each
+        // is written whole), so poisoning is ignored.
+        let mut shard = self
+            .shard(key)
+            .lock()
+            .unwrap_or_else(PoisonError::into_inner);
+        if let Some(state) = shard.get_mut(key) {
+            let (decision, next) = decide(self.limits.compiled(), state, now, request);
+            *state = next;
+            return decision;
+        }
+        let (decision, next) = decide(self.limits.compiled(), &KeyState::default(), now, request);
+        if next != KeyState::default() {
+            if shard.len() >= self.max_keys_per_shard {
+                evict(&mut shard, now);
+            }
+            shard.insert(key.into(), next);
+        }
+        decision
+    }
+
+    /// The number of keys held.
+    pub fn len(&self) -> usize {
+        self.shards
+            .iter()
+            .map(|s| s.lock().unwrap_or_else(PoisonError::into_inner).len())
+            .sum()
+    }
+
+    /// True if no key is held.
+    pub fn is_empty(&self) -> bool {
+        self.len() == 0
+    }
+
+    /// Drops every idle key (refilled, not suspended): forgetting them changes no
+    /// decision. Call it now and then, or rely on the eviction when a shard is full.
+    pub fn purge_idle(&self, now: Timestamp) {
+        for shard in self.shards.iter() {
+            shard
+                .lock()
+                .unwrap_or_else(PoisonError::into_inner)
+                .retain(|_, state| !state.is_idle(now));
+        }
+    }
+}
+
+/// Makes room in a full shard: idle keys first (no decision changes); if none is idle,
+/// the key closest to becoming idle, whose loss matters least.
+fn evict(shard: &mut HashMap<Box<str>, KeyState>, now: Timestamp) {
+    let before = shard.len();
+    shard.retain(|_, state| !state.is_idle(now));
+    if shard.len() < before {
+        return;
+    }
+    if let Some(victim) = shard
+        .iter()
+        .min_by_key(|(_, state)| state.idle_at())
+        .map(|(k, _)| k.clone())
+    {
+        shard.remove(&victim);
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::config::{LimitConfig, RateLimitConfig};
+    use crate::gcra::Counting;
+
+    fn limits(quota: u64, period_secs: u64, suspend_secs: u64) -> Limits {
+        Limits::new(&RateLimitConfig {
+            limits: vec![LimitConfig {
+                name: "m".into(),
+                counting: Counting::Messages,
+                quota,
+                period_secs,
+                burst: None,
+                suspend_secs,
+            }],
+        })
+        .unwrap()
+    }
+
+    #[test]
+    fn keys_are_independent() {
+        let store = MemoryStore::new(limits(2, 60, 0), 1000);
+        let now = Timestamp::from_secs(100);
+        assert!(store.check("a", Request::message(1), now).is_allowed());
+        assert!(store.check("a", Request::message(1), now).is_allowed());
+        assert!(!store.check("a", Request::message(1), now).is_allowed());
+        assert!(store.check("b", Request::message(1), now).is_allowed());
+        assert_eq!(store.len(), 2);
+    }
+
+    #[test]
+    fn memory_stays_bounded_and_idle_keys_go_first() {
+        let store = MemoryStore::new(limits(5, 60, 0), 64);
+        let cap = store.max_keys_per_shard * store.shards.len();
+        for i in 0..10_000 {
+            store.check(
+                &format!("k{i}"),
+                Request::message(1),
+                Timestamp::from_secs(i),
+            );
+        }
+        assert!(store.len() <= cap, "{} keys held, cap {cap}", store.len());
+        store.purge_idle(Timestamp::from_secs(1_000_000));
+        assert!(store.is_empty());
+    }
+
+    #[test]
+    fn eviction_prefers_idle_keys() {
+        let mut shard = HashMap::new();
+        let busy = KeyState {
+            tat: [500, 0, 0, 0, 0, 0, 0, 0],
+            suspended_until: 0,
+        };
+        let idle = KeyState {
+            tat: [5, 0, 0, 0, 0, 0, 0, 0],
+            suspended_until: 0,
+        };
+        let suspended = KeyState {
+            tat: [0; 8],
+            suspended_until: 900,
+        };
+        shard.insert("busy".into(), busy);
+        shard.insert("idle".into(), idle);
+        shard.insert("suspended".into(), suspended);
+        evict(&mut shard, Timestamp(10));
+        assert!(!shard.contains_key("idle"));
+        assert_eq!(shard.len(), 2);
+        evict(&mut shard, Timestamp(10));
+        assert!(
+            shard.contains_key("suspended"),
+            "the suspension is the last thing to forget"
+        );
+    }
+
+    #[test]
+    fn zero_cost_requests_store_nothing() {
+        let store = MemoryStore::new(limits(5, 60, 0), 10);
+        assert!(
+            store
+                .check(
+                    "x",
+                    Request {
+                        messages: 0,
+                        recipients: 0
+                    },
+                    Timestamp(1)
+                )
+                .is_allowed()
+        );
+        assert!(store.is_empty());
+    }
+}
