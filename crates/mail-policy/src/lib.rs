@@ -7,9 +7,10 @@
 //! |---|---|---|
 //! | [`address`] | `mail-policy-address-rules` | ADDR-*: RFC 5321/5322/6531 addresses, ISP address forms, user names, address changes with a yearly free quota, passwords, extra addresses |
 //! | [`port25`] | `mail-policy-port25-policy` | P25-*: Outbound Port 25 Blocking with nftables export, submission and listener rules, Inbound Port 25 Blocking of dynamic senders |
+//! | [`rate`] | `mail-policy-rate-limit` | RATE-*: send limits (GCRA, several per key) with suspension, in memory or shared on Redis |
 //! | [`mailbox`] | `mail-policy-mailbox-policy` | MBX-*, REJ-*, FWD-*, SPAM-*, VIRUS-*: size and recipient limits, retention, reject lists, forwarding, spam sorting, virus-check policy, one delivery plan |
 //!
-//! The other policy crates (sender authentication, rate limits, overseas access) join this table as they land, and so does the composition that only the facade
+//! The other policy crates (sender authentication, overseas access) join this table as they land, and so does the composition that only the facade
 //! knows (one configuration, an SMTP session API, SMTP replies).
 //!
 //! Every crate is sans-IO: decisions are pure functions of their inputs, `now` and lookup
@@ -33,8 +34,10 @@
 //!
 //! - `dns-hickory`: PTR and DNSBL lookups for IP25B (`port25::dns::HickoryLookups`).
 //!
-//! Further I/O adapters (Redis, files) arrive behind features named after their backend
-//! with the crates that need them.
+//! - `redis`: the fleet-wide rate-limit store (`rate::RedisStore`).
+//!
+//! Further I/O adapters arrive behind features named after their backend with the crates
+//! that need them.
 
 #![forbid(unsafe_code)]
 #![deny(missing_docs)]
@@ -42,3 +45,4 @@
 pub use mail_policy_address_rules as address;
 pub use mail_policy_mailbox_policy as mailbox;
 pub use mail_policy_port25_policy as port25;
+pub use mail_policy_rate_limit as rate;

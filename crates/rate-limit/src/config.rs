@@ -33,7 +33,7 @@ pub struct LimitConfig {
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 #[serde(deny_unknown_fields)]
 pub struct RateLimitConfig {
-    /// At most 8 limits, all checked together.
+    /// At most 4 limits ([`MAX_LIMITS`](crate::MAX_LIMITS)), all checked together.
     pub limits: Vec<LimitConfig>,
 }
 
@@ -218,7 +218,8 @@ mod tests {
 
     #[test]
     fn bad_settings_name_the_field() {
-        let cases: Vec<(fn(&mut RateLimitConfig), &str)> = vec![
+        type Mutation = fn(&mut RateLimitConfig);
+        let cases: Vec<(Mutation, &str)> = vec![
             (|c| c.limits[0].quota = 0, "limits[0].quota"),
             (|c| c.limits[1].period_secs = 0, "limits[1].period_secs"),
             (|c| c.limits[2].burst = Some(5000), "limits[2].burst"),

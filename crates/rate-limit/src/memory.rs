@@ -2,10 +2,10 @@
 //! keys. The default for one server (RATE-FLEET: "one server alone uses an in-process
 //! store"), and the Redis store's fallback.
 
-use std::collections::HashMap;
-use std::collections::hash_map::RandomState;
 use std::hash::BuildHasher;
 use std::sync::{Mutex, PoisonError};
+
+use hashbrown::{DefaultHashBuilder, HashTable};
 
 use crate::config::Limits;
 use crate::gcra::{Decision, KeyState, Request, Timestamp, decide};
@@ -29,10 +29,22 @@ use crate::gcra::{Decision, KeyState, Request, Timestamp, decide};
 #[derive(Debug)]
 pub struct MemoryStore {
     limits: Limits,
-    shards: Box<[Mutex<HashMap<Box<str>, KeyState>>]>,
-    hasher: RandomState,
+    shards: Box<[Mutex<Shard>]>,
+    /// Randomly seeded (foldhash), so keys an attacker chooses (client addresses) cannot
+    /// be made to collide on purpose.
+    hasher: DefaultHashBuilder,
     shard_bits: u32,
     max_keys_per_shard: usize,
+}
+
+/// One shard. Entries are kept small (56 bytes) so that more of a busy table stays in
+/// cache: the hash is not stored (it is recomputed only when the table grows).
+type Shard = HashTable<Entry>;
+
+#[derive(Debug, Clone)]
+struct Entry {
+    key: Box<str>,
+    state: KeyState,
 }
 
 impl MemoryStore {
@@ -42,12 +54,12 @@ impl MemoryStore {
         let cores = std::thread::available_parallelism().map_or(4, |n| n.get());
         let shard_count = (cores * 16).next_power_of_two();
         let shards = (0..shard_count)
-            .map(|_| Mutex::new(HashMap::new()))
+            .map(|_| Mutex::new(HashTable::new()))
             .collect();
         Self {
             limits,
             shards,
-            hasher: RandomState::new(),
+            hasher: DefaultHashBuilder::default(),
             shard_bits: shard_count.trailing_zeros(),
             max_keys_per_shard: max_keys.div_ceil(shard_count).max(1),
         }
@@ -58,35 +70,39 @@ impl MemoryStore {
         &self.limits
     }
 
-    fn shard(&self, key: &str) -> &Mutex<HashMap<Box<str>, KeyState>> {
+    /// Decides a request for `key` at `now` and records it.
+    pub fn check(&self, key: &str, request: Request, now: Timestamp) -> Decision {
         let hash = self.hasher.hash_one(key);
+        // The top bits pick the shard; the table uses the low bits and the tag bits.
         let index = if self.shard_bits == 0 {
             0
         } else {
             (hash >> (64 - self.shard_bits)) as usize
         };
-        &self.shards[index]
-    }
-
-    /// Decides a request for `key` at `now` and records it.
-    pub fn check(&self, key: &str, request: Request, now: Timestamp) -> Decision {
         // A panic elsewhere while holding the lock leaves consistent states behind (each
         // is written whole), so poisoning is ignored.
-        let mut shard = self
-            .shard(key)
+        let mut shard = self.shards[index]
             .lock()
             .unwrap_or_else(PoisonError::into_inner);
-        if let Some(state) = shard.get_mut(key) {
-            let (decision, next) = decide(self.limits.compiled(), state, now, request);
-            *state = next;
+        if let Some(entry) = shard.find_mut(hash, |e| *e.key == *key) {
+            let (decision, next) = decide(self.limits.compiled(), &entry.state, now, request);
+            entry.state = next;
             return decision;
         }
         let (decision, next) = decide(self.limits.compiled(), &KeyState::default(), now, request);
         if next != KeyState::default() {
             if shard.len() >= self.max_keys_per_shard {
-                evict(&mut shard, now);
+                evict(&mut shard, &self.hasher, now);
             }
-            shard.insert(key.into(), next);
+            let hasher = &self.hasher;
+            shard.insert_unique(
+                hash,
+                Entry {
+                    key: key.into(),
+                    state: next,
+                },
+                |e| hasher.hash_one(&*e.key),
+            );
         }
         decision
     }
@@ -111,25 +127,27 @@ impl MemoryStore {
             shard
                 .lock()
                 .unwrap_or_else(PoisonError::into_inner)
-                .retain(|_, state| !state.is_idle(now));
+                .retain(|entry| !entry.state.is_idle(now));
         }
     }
 }
 
 /// Makes room in a full shard: idle keys first (no decision changes); if none is idle,
 /// the key closest to becoming idle, whose loss matters least.
-fn evict(shard: &mut HashMap<Box<str>, KeyState>, now: Timestamp) {
+fn evict(shard: &mut Shard, hasher: &DefaultHashBuilder, now: Timestamp) {
     let before = shard.len();
-    shard.retain(|_, state| !state.is_idle(now));
+    shard.retain(|entry| !entry.state.is_idle(now));
     if shard.len() < before {
         return;
     }
-    if let Some(victim) = shard
+    let victim = shard
         .iter()
-        .min_by_key(|(_, state)| state.idle_at())
-        .map(|(k, _)| k.clone())
-    {
-        shard.remove(&victim);
+        .min_by_key(|entry| entry.state.idle_at())
+        .map(|entry| entry.key.clone());
+    if let Some(key) = victim {
+        if let Ok(entry) = shard.find_entry(hasher.hash_one(&*key), |e| e.key == key) {
+            entry.remove();
+        }
     }
 }
 
@@ -182,28 +200,38 @@ mod tests {
 
     #[test]
     fn eviction_prefers_idle_keys() {
-        let mut shard = HashMap::new();
+        let hasher = DefaultHashBuilder::default();
+        let mut shard = Shard::new();
         let busy = KeyState {
-            tat: [500, 0, 0, 0, 0, 0, 0, 0],
+            tat: [500, 0, 0, 0],
             suspended_until: 0,
         };
         let idle = KeyState {
-            tat: [5, 0, 0, 0, 0, 0, 0, 0],
+            tat: [5, 0, 0, 0],
             suspended_until: 0,
         };
         let suspended = KeyState {
-            tat: [0; 8],
+            tat: [0; 4],
             suspended_until: 900,
         };
-        shard.insert("busy".into(), busy);
-        shard.insert("idle".into(), idle);
-        shard.insert("suspended".into(), suspended);
-        evict(&mut shard, Timestamp(10));
-        assert!(!shard.contains_key("idle"));
+        for (key, state) in [("busy", busy), ("idle", idle), ("suspended", suspended)] {
+            let hash = hasher.hash_one(key);
+            shard.insert_unique(
+                hash,
+                Entry {
+                    key: key.into(),
+                    state,
+                },
+                |e| hasher.hash_one(&*e.key),
+            );
+        }
+        let has = |shard: &Shard, key: &str| shard.iter().any(|e| &*e.key == key);
+        evict(&mut shard, &hasher, Timestamp(10));
+        assert!(!has(&shard, "idle"));
         assert_eq!(shard.len(), 2);
-        evict(&mut shard, Timestamp(10));
+        evict(&mut shard, &hasher, Timestamp(10));
         assert!(
-            shard.contains_key("suspended"),
+            has(&shard, "suspended"),
             "the suspension is the last thing to forget"
         );
     }
