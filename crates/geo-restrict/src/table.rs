@@ -188,9 +188,14 @@ impl DomesticTable {
         contains_in(&self.v4[lo..hi], x)
     }
 
-    /// The merged ranges (IPv4, IPv6).
-    pub fn ranges(&self) -> (&[(u32, u32)], &[(u128, u128)]) {
-        (&self.v4, &self.v6)
+    /// The merged IPv4 ranges, inclusive, sorted.
+    pub fn v4_ranges(&self) -> &[(u32, u32)] {
+        &self.v4
+    }
+
+    /// The merged IPv6 ranges, inclusive, sorted.
+    pub fn v6_ranges(&self) -> &[(u128, u128)] {
+        &self.v6
     }
 
     /// Bytes the table occupies in memory.
@@ -230,7 +235,7 @@ mod tests {
             ),
         ));
         let table = DomesticTable::new(CountryCode::JP, ranges);
-        assert_eq!(table.ranges().0.len(), 1, "adjacent ranges merge");
+        assert_eq!(table.v4_ranges().len(), 1, "adjacent ranges merge");
         assert!(table.is_domestic(ip("1.0.16.0")));
         assert!(table.is_domestic(ip("1.0.63.255")));
         assert!(!table.is_domestic(ip("1.0.64.0")));

@@ -8,10 +8,12 @@
 //! | [`address`] | `mail-policy-address-rules` | ADDR-*: RFC 5321/5322/6531 addresses, ISP address forms, user names, address changes with a yearly free quota, passwords, extra addresses |
 //! | [`port25`] | `mail-policy-port25-policy` | P25-*: Outbound Port 25 Blocking with nftables export, submission and listener rules, Inbound Port 25 Blocking of dynamic senders |
 //! | [`rate`] | `mail-policy-rate-limit` | RATE-*: send limits (GCRA, several per key) with suspension, in memory or shared on Redis |
+//! | [`geo`] | `mail-policy-geo-restrict` | GEO-*: domestic-address table from RIR files or MaxMind DB, the per-account overseas switch, automatic restriction on suspicious access |
 //! | [`mailbox`] | `mail-policy-mailbox-policy` | MBX-*, REJ-*, FWD-*, SPAM-*, VIRUS-*: size and recipient limits, retention, reject lists, forwarding, spam sorting, virus-check policy, one delivery plan |
 //!
-//! The other policy crates (sender authentication, overseas access) join this table as they land, and so does the composition that only the facade
-//! knows (one configuration, an SMTP session API, SMTP replies).
+//! The sender-authentication crate (`auth`) joins this table when it lands, and so does
+//! the composition that only the facade knows (one configuration, an SMTP session API,
+//! SMTP replies).
 //!
 //! Every crate is sans-IO: decisions are pure functions of their inputs, `now` and lookup
 //! results are arguments, and every decision names the `SPEC.md` rule behind it.
@@ -35,6 +37,7 @@
 //! - `dns-hickory`: PTR and DNSBL lookups for IP25B (`port25::dns::HickoryLookups`).
 //!
 //! - `redis`: the fleet-wide rate-limit store (`rate::RedisStore`).
+//! - `maxminddb`: MaxMind DB files as a source of the domestic table (`geo::parse_mmdb`).
 //!
 //! Further I/O adapters arrive behind features named after their backend with the crates
 //! that need them.
@@ -43,6 +46,7 @@
 #![deny(missing_docs)]
 
 pub use mail_policy_address_rules as address;
+pub use mail_policy_geo_restrict as geo;
 pub use mail_policy_mailbox_policy as mailbox;
 pub use mail_policy_port25_policy as port25;
 pub use mail_policy_rate_limit as rate;
