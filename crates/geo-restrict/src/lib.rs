@@ -73,4 +73,5 @@ pub use crate::shared::{GeoSourceConfig, SharedTable, SourceFile, SourceFormat, 
 pub use crate::sources::parse_mmdb;
 pub use crate::sources::{parse_range_csv, parse_rir};
 pub use crate::switch::{Access, GeoDecision, GeoSetting, check_access};
-pub use crate::table::{CountryCode, DomesticTable, RangeList};
+pub use crate::table::{CountryCode, DomesticTable};
+pub use mail_policy_ip_ranges::RangeList;

@@ -8,7 +8,9 @@ use serde::{Deserialize, Serialize};
 
 use crate::error::Error;
 use crate::sources::{parse_range_csv, parse_rir, read_text};
-use crate::table::{CountryCode, DomesticTable, RangeList};
+use mail_policy_ip_ranges::RangeList;
+
+use crate::table::{CountryCode, DomesticTable};
 
 /// The format of a source file.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]

@@ -6,7 +6,9 @@ use std::net::{IpAddr, Ipv4Addr, Ipv6Addr};
 use std::path::Path;
 
 use crate::error::Error;
-use crate::table::{CountryCode, RangeList};
+use mail_policy_ip_ranges::RangeList;
+
+use crate::table::CountryCode;
 
 fn source_error(file: &str, line: usize, reason: impl Into<String>) -> Error {
     Error::Source {

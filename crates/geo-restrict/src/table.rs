@@ -6,6 +6,8 @@ use std::net::IpAddr;
 
 use serde::{Deserialize, Serialize};
 
+use mail_policy_ip_ranges::{IpRanges, RangeList};
+
 use crate::error::Error;
 
 /// An ISO 3166 alpha-2 country code, upper case (`JP`).
@@ -63,95 +65,20 @@ impl From<CountryCode> for String {
     }
 }
 
-/// Address ranges of one country, as sources yield them, before compiling.
-#[derive(Debug, Clone, Default, PartialEq, Eq)]
-pub struct RangeList {
-    /// Inclusive IPv4 ranges.
-    pub v4: Vec<(u32, u32)>,
-    /// Inclusive IPv6 ranges.
-    pub v6: Vec<(u128, u128)>,
-}
-
-impl RangeList {
-    /// Adds another list's ranges.
-    pub fn extend(&mut self, other: RangeList) {
-        self.v4.extend(other.v4);
-        self.v6.extend(other.v6);
-    }
-
-    /// Adds an IPv6 range, moving the part inside `::ffff:0:0/96` (IPv4-mapped addresses,
-    /// which lookups treat as IPv4) to the IPv4 ranges.
-    pub fn push_v6(&mut self, start: u128, end: u128) {
-        const MAPPED_FIRST: u128 = 0xffff_0000_0000;
-        const MAPPED_LAST: u128 = 0xffff_ffff_ffff;
-        let (first, last) = (start.max(MAPPED_FIRST), end.min(MAPPED_LAST));
-        if first <= last {
-            self.v4
-                .push(((first - MAPPED_FIRST) as u32, (last - MAPPED_FIRST) as u32));
-        }
-        if !(MAPPED_FIRST <= start && end <= MAPPED_LAST) {
-            self.v6.push((start, end));
-        }
-    }
-}
-
-fn merge<T: Copy + Ord>(ranges: &mut Vec<(T, T)>, next: impl Fn(T) -> Option<T>) {
-    ranges.sort_unstable();
-    let mut merged: Vec<(T, T)> = Vec::with_capacity(ranges.len());
-    for &(start, end) in ranges.iter() {
-        match merged.last_mut() {
-            Some(last) if next(last.1).is_none_or(|n| start <= n) => {
-                if end > last.1 {
-                    last.1 = end;
-                }
-            }
-            _ => merged.push((start, end)),
-        }
-    }
-    merged.shrink_to_fit();
-    *ranges = merged;
-}
-
-fn contains_in<T: Copy + Ord>(ranges: &[(T, T)], x: T) -> bool {
-    let i = ranges.partition_point(|&(start, _)| start <= x);
-    i > 0 && ranges[i - 1].1 >= x
-}
-
 /// Which addresses are domestic. Immutable once built; share it (`Arc`) and swap it on
 /// reload ([`SharedTable`](crate::SharedTable)).
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct DomesticTable {
     country: CountryCode,
-    v4: Vec<(u32, u32)>,
-    v6: Vec<(u128, u128)>,
-    /// `v4_index[h]`: the first range starting at or after `h << 16`.
-    v4_index: Vec<u32>,
+    ranges: IpRanges,
 }
 
 impl DomesticTable {
-    /// Compiles ranges of `country`: merges overlapping and adjacent ranges, sorts them,
-    /// indexes IPv4 by /16.
-    pub fn new(country: CountryCode, mut ranges: RangeList) -> Self {
-        merge(&mut ranges.v4, |x: u32| x.checked_add(1));
-        merge(&mut ranges.v6, |x: u128| x.checked_add(1));
-        let v4_index = if ranges.v4.is_empty() {
-            Vec::new()
-        } else {
-            (0..=1u32 << 16)
-                .map(|h| {
-                    let block = u64::from(h) << 16;
-                    ranges
-                        .v4
-                        .partition_point(|&(start, _)| u64::from(start) < block)
-                        as u32
-                })
-                .collect()
-        };
+    /// Compiles ranges of `country`: merged, sorted, IPv4 indexed by /16 when large.
+    pub fn new(country: CountryCode, ranges: RangeList) -> Self {
         Self {
             country,
-            v4: ranges.v4,
-            v6: ranges.v6,
-            v4_index,
+            ranges: IpRanges::new(ranges),
         }
     }
 
@@ -168,42 +95,22 @@ impl DomesticTable {
     /// True if `ip` is in the country. IPv4-mapped IPv6 addresses are looked up as IPv4.
     #[inline]
     pub fn is_domestic(&self, ip: IpAddr) -> bool {
-        match ip {
-            IpAddr::V4(v4) => self.contains_v4(u32::from(v4)),
-            IpAddr::V6(v6) => match v6.to_ipv4_mapped() {
-                Some(v4) => self.contains_v4(u32::from(v4)),
-                None => contains_in(&self.v6, u128::from(v6)),
-            },
-        }
-    }
-
-    #[inline]
-    fn contains_v4(&self, x: u32) -> bool {
-        if self.v4_index.is_empty() {
-            return false;
-        }
-        let h = (x >> 16) as usize;
-        let lo = (self.v4_index[h] as usize).saturating_sub(1);
-        let hi = self.v4_index[h + 1] as usize;
-        contains_in(&self.v4[lo..hi], x)
+        self.ranges.contains(ip)
     }
 
     /// The merged IPv4 ranges, inclusive, sorted.
     pub fn v4_ranges(&self) -> &[(u32, u32)] {
-        &self.v4
+        self.ranges.v4_ranges()
     }
 
     /// The merged IPv6 ranges, inclusive, sorted.
     pub fn v6_ranges(&self) -> &[(u128, u128)] {
-        &self.v6
+        self.ranges.v6_ranges()
     }
 
     /// Bytes the table occupies in memory.
     pub fn memory_bytes(&self) -> usize {
-        std::mem::size_of::<Self>()
-            + self.v4.capacity() * std::mem::size_of::<(u32, u32)>()
-            + self.v6.capacity() * std::mem::size_of::<(u128, u128)>()
-            + self.v4_index.capacity() * std::mem::size_of::<u32>()
+        std::mem::size_of::<CountryCode>() + self.ranges.memory_bytes()
     }
 }
 
@@ -236,6 +143,7 @@ mod tests {
         ));
         let table = DomesticTable::new(CountryCode::JP, ranges);
         assert_eq!(table.v4_ranges().len(), 1, "adjacent ranges merge");
+        assert!(table.memory_bytes() < 1024, "small sets have no /16 index");
         assert!(table.is_domestic(ip("1.0.16.0")));
         assert!(table.is_domestic(ip("1.0.63.255")));
         assert!(!table.is_domestic(ip("1.0.64.0")));
