@@ -6,6 +6,7 @@
 //! Each check panics (which the fuzzer reports) when a property fails.
 
 pub mod address;
+pub mod auth;
 pub mod geo;
 pub mod mailbox;
 pub mod port25;

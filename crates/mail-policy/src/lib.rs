@@ -9,11 +9,12 @@
 //! | [`port25`] | `mail-policy-port25-policy` | P25-*: Outbound Port 25 Blocking with nftables export, submission and listener rules, Inbound Port 25 Blocking of dynamic senders |
 //! | [`rate`] | `mail-policy-rate-limit` | RATE-*: send limits (GCRA, several per key) with suspension, in memory or shared on Redis |
 //! | [`geo`] | `mail-policy-geo-restrict` | GEO-*: domestic-address table from RIR files or MaxMind DB, the per-account overseas switch, automatic restriction on suspicious access |
+//! | [`auth`] | `mail-policy-auth-results` | AUTH-* (in progress): the `Authentication-Results` header in the ISP's shape, its RFC 8601 parser, removal of forged ones |
 //! | [`mailbox`] | `mail-policy-mailbox-policy` | MBX-*, REJ-*, FWD-*, SPAM-*, VIRUS-*: size and recipient limits, retention, reject lists, forwarding, spam sorting, virus-check policy, one delivery plan |
 //!
-//! The sender-authentication crate (`auth`) joins this table when it lands, and so does
-//! the composition that only the facade knows (one configuration, an SMTP session API,
-//! SMTP replies).
+//! SPF/DKIM/DMARC verification and DKIM signing join [`auth`] next, and the composition
+//! that only the facade knows (one configuration, an SMTP session API, SMTP replies)
+//! after them.
 //!
 //! Every crate is sans-IO: decisions are pure functions of their inputs, `now` and lookup
 //! results are arguments, and every decision names the `SPEC.md` rule behind it.
@@ -46,6 +47,7 @@
 #![deny(missing_docs)]
 
 pub use mail_policy_address_rules as address;
+pub use mail_policy_auth_results as auth;
 pub use mail_policy_geo_restrict as geo;
 pub use mail_policy_mailbox_policy as mailbox;
 pub use mail_policy_port25_policy as port25;

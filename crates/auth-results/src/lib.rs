@@ -1,0 +1,44 @@
+//! Sender authentication results of a large Japanese consumer ISP (`SPEC.md` section
+//! AUTH): the `Authentication-Results` header in the seed's shape (AUTH-IN-FORMAT), our
+//! own RFC 8601 parser of incoming ones, and the removal of forged ones claiming our
+//! authserv-id (AUTH-IN-FORGED).
+//!
+//! SPF, DKIM, DMARC and ADSP verification with `mail-auth` over real DNS, and DKIM signing,
+//! are not built yet (issue 4 continues): this crate holds the header machinery they will
+//! produce and consume.
+//!
+//! # Example
+//!
+//! ```
+//! use mail_policy_auth_results::{parse_authentication_results, AuthenticationResults, MethodResult};
+//!
+//! let header = AuthenticationResults::new("so-net.ne.jp", vec![
+//!     MethodResult::new("spf", "pass").with("smtp", "mailfrom", "AAAAA@ts1.so-net.ne.jp"),
+//!     MethodResult::new("dkim", "pass").with("header", "i", "@ts1.so-net.ne.jp"),
+//! ]);
+//! assert_eq!(
+//!     header.to_value(),
+//!     "so-net.ne.jp; spf=pass smtp.mailfrom=AAAAA@ts1.so-net.ne.jp; dkim=pass header.i=@ts1.so-net.ne.jp"
+//! );
+//! assert_eq!(parse_authentication_results(&header.to_value())?, header);
+//! # Ok::<(), mail_policy_auth_results::ParseError>(())
+//! ```
+//!
+//! # Crate features
+//!
+//! None yet.
+
+#![forbid(unsafe_code)]
+#![deny(missing_docs)]
+
+mod error;
+mod forged;
+mod header;
+mod rule;
+
+pub use crate::error::{ParseError, ParseErrorKind};
+pub use crate::forged::{ForgedAction, ForgedConfig, ForgedHeader, find_forged};
+pub use crate::header::{
+    AuthenticationResults, MethodResult, Property, authserv_id_of, parse_authentication_results,
+};
+pub use crate::rule::Rule;

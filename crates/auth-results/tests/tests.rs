@@ -1,0 +1,13 @@
+//! Integration tests of `mail-policy-auth-results`, one binary: the seed's example, the
+//! examples of RFC 8601 Appendix B, forged headers, properties, the fuzz corpora replayed.
+
+/// The fuzz targets' checks, shared with the corpus replay and the properties.
+#[path = "../../../fuzz/src/auth.rs"]
+mod fuzz_checks;
+
+mod suite {
+    mod corpus;
+    mod forged;
+    mod header;
+    mod properties;
+}
