@@ -319,8 +319,14 @@ struct Parser<'a> {
 }
 
 impl Parser<'_> {
+    /// The next character. ASCII (all the grammar's punctuation) without decoding.
+    #[inline]
     fn peek(&self) -> Option<char> {
-        self.text[self.pos..].chars().next()
+        match self.text.as_bytes().get(self.pos) {
+            Some(&b) if b < 0x80 => Some(char::from(b)),
+            Some(_) => self.text[self.pos..].chars().next(),
+            None => None,
+        }
     }
 
     fn error(&self, kind: ParseErrorKind) -> ParseError {
@@ -374,7 +380,12 @@ impl Parser<'_> {
         if self.pos == start {
             return Err(self.error(ParseErrorKind::Expected("a keyword")));
         }
-        Ok(self.text[start..self.pos].to_ascii_lowercase())
+        let word = &self.text[start..self.pos];
+        Ok(if word.bytes().any(|b| b.is_ascii_uppercase()) {
+            word.to_ascii_lowercase()
+        } else {
+            word.to_owned()
+        })
     }
 
     fn number(&mut self) -> Result<u32, ParseError> {
