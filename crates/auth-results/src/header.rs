@@ -3,6 +3,7 @@
 
 use std::fmt;
 
+use compact_str::CompactString;
 use serde::{Deserialize, Serialize};
 
 use crate::error::{ParseError, ParseErrorKind};
@@ -11,20 +12,20 @@ use crate::error::{ParseError, ParseErrorKind};
 #[derive(Debug, Clone, PartialEq, Eq, Hash, Serialize, Deserialize)]
 pub struct Property {
     /// `smtp`, `header`, `body`, `policy` (lower case).
-    pub ptype: String,
+    pub ptype: CompactString,
     /// `mailfrom`, `i`, `from`, ... (lower case).
-    pub property: String,
+    pub property: CompactString,
     /// The value, unquoted.
-    pub value: String,
+    pub value: CompactString,
 }
 
 impl Property {
     /// A property.
     pub fn new(ptype: &str, property: &str, value: &str) -> Self {
         Self {
-            ptype: ptype.to_ascii_lowercase(),
-            property: property.to_ascii_lowercase(),
-            value: value.to_owned(),
+            ptype: CompactString::from(ptype.to_ascii_lowercase()),
+            property: CompactString::from(property.to_ascii_lowercase()),
+            value: CompactString::from(value),
         }
     }
 }
@@ -33,13 +34,13 @@ impl Property {
 #[derive(Debug, Clone, PartialEq, Eq, Hash, Serialize, Deserialize)]
 pub struct MethodResult {
     /// `spf`, `dkim`, `dkim-adsp`, `dmarc`, `arc`, `iprev`, or any other (lower case).
-    pub method: String,
+    pub method: CompactString,
     /// `dkim/1`: the method version, if written.
     pub method_version: Option<u32>,
     /// `pass`, `fail`, ... (lower case).
-    pub result: String,
+    pub result: CompactString,
     /// `reason="..."`, if any.
-    pub reason: Option<String>,
+    pub reason: Option<CompactString>,
     /// The properties, in order.
     pub properties: Vec<Property>,
 }
@@ -48,9 +49,9 @@ impl MethodResult {
     /// A result without reason or properties.
     pub fn new(method: &str, result: &str) -> Self {
         Self {
-            method: method.to_ascii_lowercase(),
+            method: CompactString::from(method.to_ascii_lowercase()),
             method_version: None,
-            result: result.to_ascii_lowercase(),
+            result: CompactString::from(result.to_ascii_lowercase()),
             reason: None,
             properties: Vec::new(),
         }
@@ -64,7 +65,7 @@ impl MethodResult {
 
     /// Sets the reason.
     pub fn because(mut self, reason: &str) -> Self {
-        self.reason = Some(reason.to_owned());
+        self.reason = Some(CompactString::from(reason));
         self
     }
 }
@@ -74,7 +75,7 @@ impl MethodResult {
 #[derive(Debug, Clone, PartialEq, Eq, Hash, Serialize, Deserialize)]
 pub struct AuthenticationResults {
     /// The authserv-id: the checking domain (`so-net.ne.jp`).
-    pub authserv_id: String,
+    pub authserv_id: CompactString,
     /// `authres-version`, if written (`1`).
     pub version: Option<u32>,
     /// The results; empty means `none`.
@@ -137,7 +138,7 @@ impl AuthenticationResults {
     /// A header value of `authserv_id` with `results`.
     pub fn new(authserv_id: &str, results: Vec<MethodResult>) -> Self {
         Self {
-            authserv_id: authserv_id.to_owned(),
+            authserv_id: CompactString::from(authserv_id),
             version: None,
             results,
         }
@@ -170,7 +171,7 @@ impl AuthenticationResults {
         }
         for (i, result) in self.results.iter().enumerate() {
             let start = pieces.len();
-            let mut head = result.method.clone();
+            let mut head = result.method.to_string();
             if let Some(version) = result.method_version {
                 head.push('/');
                 head.push_str(&version.to_string());
@@ -310,7 +311,7 @@ pub fn authserv_id_of(value: &str) -> Option<String> {
         pos: 0,
     };
     p.cfws().ok()?;
-    p.value().ok().flatten()
+    p.value().ok().flatten().map(String::from)
 }
 
 struct Parser<'a> {
@@ -369,7 +370,7 @@ impl Parser<'_> {
     }
 
     /// `Keyword` (an LDH string), returned in lower case.
-    fn keyword(&mut self) -> Result<String, ParseError> {
+    fn keyword(&mut self) -> Result<CompactString, ParseError> {
         let start = self.pos;
         while self
             .peek()
@@ -381,11 +382,9 @@ impl Parser<'_> {
             return Err(self.error(ParseErrorKind::Expected("a keyword")));
         }
         let word = &self.text[start..self.pos];
-        Ok(if word.bytes().any(|b| b.is_ascii_uppercase()) {
-            word.to_ascii_lowercase()
-        } else {
-            word.to_owned()
-        })
+        let mut word = CompactString::from(word);
+        word.make_ascii_lowercase();
+        Ok(word)
     }
 
     fn number(&mut self) -> Result<u32, ParseError> {
@@ -398,10 +397,10 @@ impl Parser<'_> {
             .map_err(|_| ParseError::new(ParseErrorKind::Expected("a version number"), start))
     }
 
-    fn quoted(&mut self) -> Result<String, ParseError> {
+    fn quoted(&mut self) -> Result<CompactString, ParseError> {
         let open = self.pos;
         self.pos += 1;
-        let mut out = String::new();
+        let mut out = CompactString::default();
         loop {
             let Some(c) = self.peek() else {
                 return Err(ParseError::new(
@@ -433,12 +432,12 @@ impl Parser<'_> {
 
     /// `value` (token or quoted string), or the `[local-part]@domain` form of `pvalue`.
     /// `None` when nothing value-like is here.
-    fn value(&mut self) -> Result<Option<String>, ParseError> {
+    fn value(&mut self) -> Result<Option<CompactString>, ParseError> {
         let quoted = self.peek() == Some('"');
         let mut out = if quoted {
             self.quoted()?
         } else {
-            String::new()
+            CompactString::default()
         };
         let start = self.pos;
         while self
@@ -455,7 +454,7 @@ impl Parser<'_> {
     }
 
     /// `resinfo` after its method keyword: `[/version] = result [reason=...] [props]`.
-    fn resinfo(&mut self, method: String) -> Result<MethodResult, ParseError> {
+    fn resinfo(&mut self, method: CompactString) -> Result<MethodResult, ParseError> {
         let mut method_version = None;
         if self.peek() == Some('/') {
             self.pos += 1;

@@ -32,16 +32,16 @@ fn result() -> impl Strategy<Value = MethodResult> {
     )
         .prop_map(
             |(method, method_version, result, reason, properties)| MethodResult {
-                method,
+                method: method.into(),
                 method_version,
-                result,
-                reason,
+                result: result.into(),
+                reason: reason.map(Into::into),
                 properties: properties
                     .into_iter()
                     .map(|(ptype, property, value)| Property {
-                        ptype,
-                        property,
-                        value,
+                        ptype: ptype.into(),
+                        property: property.into(),
+                        value: value.into(),
                     })
                     .collect(),
             },
@@ -57,7 +57,7 @@ proptest! {
         version in prop::option::of(1u32..3),
         results in prop::collection::vec(result(), 0..5),
     ) {
-        let header = AuthenticationResults { authserv_id, version, results };
+        let header = AuthenticationResults { authserv_id: authserv_id.into(), version, results };
         prop_assert_eq!(parse_authentication_results(&header.to_value()), Ok(header.clone()));
         let folded = header.to_header();
         let value = folded.trim_start_matches("Authentication-Results:");
