@@ -1,7 +1,8 @@
 //! Sender authentication results of a large Japanese consumer ISP (`SPEC.md` section
 //! AUTH): the `Authentication-Results` header in the seed's shape (AUTH-IN-FORMAT), our
-//! own RFC 8601 parser of incoming ones, and the removal of forged ones claiming our
-//! authserv-id (AUTH-IN-FORGED).
+//! own RFC 8601 parser of incoming ones, the removal of forged ones claiming our
+//! authserv-id (AUTH-IN-FORGED), and the SPF and DMARC records the ISP publishes
+//! (AUTH-OUT-SPF, AUTH-OUT-DMARC: [`spf_record`], [`dmarc_record`]).
 //!
 //! SPF, DKIM, DMARC and ADSP verification with `mail-auth` over real DNS, and DKIM signing,
 //! are not built yet (issue 4 continues): this crate holds the header machinery they will
@@ -34,11 +35,15 @@
 mod error;
 mod forged;
 mod header;
+mod records;
 mod rule;
 
 pub use crate::error::{ParseError, ParseErrorKind};
 pub use crate::forged::{ForgedAction, ForgedConfig, ForgedHeader, find_forged};
 pub use crate::header::{
     AuthenticationResults, MethodResult, Property, authserv_id_of, parse_authentication_results,
+};
+pub use crate::records::{
+    DmarcConfig, RecordError, SpfAll, SpfConfig, TxtRecord, dmarc_record, spf_record,
 };
 pub use crate::rule::Rule;
