@@ -11,3 +11,4 @@ pub mod geo;
 pub mod mailbox;
 pub mod port25;
 pub mod rate;
+pub mod replay;

@@ -5,6 +5,10 @@
 #[path = "../../../fuzz/src/address.rs"]
 mod fuzz_checks;
 
+/// Replays committed fuzz corpora.
+#[path = "../../../fuzz/src/replay.rs"]
+mod replay;
+
 mod suite {
     mod config;
     mod corpus;

@@ -6,6 +6,10 @@
 #[path = "../../../fuzz/src/port25.rs"]
 mod fuzz_checks;
 
+/// Replays committed fuzz corpora.
+#[path = "../../../fuzz/src/replay.rs"]
+mod replay;
+
 mod suite {
     mod corpus;
     #[cfg(feature = "dns-hickory")]

@@ -7,6 +7,10 @@
 #[path = "../../../fuzz/src/rate.rs"]
 mod fuzz_checks;
 
+/// Replays committed fuzz corpora.
+#[path = "../../../fuzz/src/replay.rs"]
+mod replay;
+
 mod suite {
     mod contention;
     mod corpus;

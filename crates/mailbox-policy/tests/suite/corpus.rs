@@ -1,22 +1,14 @@
-//! Replays `fuzz/corpus/reject_matching/` through the fuzz target's own check.
-
-use std::path::Path;
+//! Replays the committed fuzz corpora through the fuzz targets' own checks, so
+//! `cargo test` covers every seed and regression input.
 
 use crate::fuzz_checks;
+use crate::replay::replay;
 
 #[test]
 fn reject_matching_corpus() {
-    let dir = Path::new(env!("CARGO_MANIFEST_DIR")).join("../../fuzz/corpus/reject_matching");
-    let mut count = 0;
-    for entry in std::fs::read_dir(&dir).unwrap_or_else(|e| panic!("{}: {e}", dir.display())) {
-        let path = entry.expect("corpus entry").path();
-        let data = std::fs::read(&path).unwrap_or_else(|e| panic!("{}: {e}", path.display()));
-        fuzz_checks::reject_matching(&data);
-        count += 1;
-    }
-    assert!(
-        count >= 10,
-        "only {count} corpus files in {}",
-        dir.display()
+    replay(
+        env!("CARGO_MANIFEST_DIR"),
+        "reject_matching",
+        fuzz_checks::reject_matching,
     );
 }

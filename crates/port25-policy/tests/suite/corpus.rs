@@ -1,29 +1,23 @@
-//! Replays `fuzz/corpus/cidr_list/` and `fuzz/corpus/ptr_hostname/` through the fuzz
-//! targets' own checks.
-
-use std::path::Path;
+//! Replays the committed fuzz corpora through the fuzz targets' own checks, so
+//! `cargo test` covers every seed and regression input.
 
 use crate::fuzz_checks;
-
-fn replay(target: &str, check: fn(&[u8])) {
-    let dir = Path::new(env!("CARGO_MANIFEST_DIR"))
-        .join("../../fuzz/corpus")
-        .join(target);
-    let mut count = 0;
-    for entry in std::fs::read_dir(&dir).unwrap_or_else(|e| panic!("{}: {e}", dir.display())) {
-        let path = entry.expect("corpus entry").path();
-        check(&std::fs::read(&path).unwrap_or_else(|e| panic!("{}: {e}", path.display())));
-        count += 1;
-    }
-    assert!(count >= 10, "{target}: only {count} corpus files");
-}
+use crate::replay::replay;
 
 #[test]
 fn cidr_list_corpus() {
-    replay("cidr_list", fuzz_checks::cidr_list);
+    replay(
+        env!("CARGO_MANIFEST_DIR"),
+        "cidr_list",
+        fuzz_checks::cidr_list,
+    );
 }
 
 #[test]
 fn ptr_hostname_corpus() {
-    replay("ptr_hostname", fuzz_checks::ptr_hostname);
+    replay(
+        env!("CARGO_MANIFEST_DIR"),
+        "ptr_hostname",
+        fuzz_checks::ptr_hostname,
+    );
 }

@@ -1,19 +1,14 @@
-//! Replays `fuzz/corpus/rate_config/` through the fuzz target's own check.
-
-use std::path::Path;
+//! Replays the committed fuzz corpora through the fuzz targets' own checks, so
+//! `cargo test` covers every seed and regression input.
 
 use crate::fuzz_checks;
+use crate::replay::replay;
 
 #[test]
 fn rate_config_corpus() {
-    let dir = Path::new(env!("CARGO_MANIFEST_DIR")).join("../../fuzz/corpus/rate_config");
-    let mut count = 0;
-    for entry in std::fs::read_dir(&dir).unwrap_or_else(|e| panic!("{}: {e}", dir.display())) {
-        let path = entry.expect("corpus entry").path();
-        fuzz_checks::rate_config(
-            &std::fs::read(&path).unwrap_or_else(|e| panic!("{}: {e}", path.display())),
-        );
-        count += 1;
-    }
-    assert!(count >= 10, "only {count} corpus files");
+    replay(
+        env!("CARGO_MANIFEST_DIR"),
+        "rate_config",
+        fuzz_checks::rate_config,
+    );
 }
