@@ -48,6 +48,14 @@ fn reload_swaps_atomically_under_readers() {
             })
         })
         .collect();
+    // Let the readers start before swapping (on a busy machine threads start late).
+    let wait_for_lookups = |at_least: u64| {
+        let deadline = std::time::Instant::now() + std::time::Duration::from_secs(20);
+        while lookups.load(Ordering::Relaxed) < at_least && std::time::Instant::now() < deadline {
+            std::thread::yield_now();
+        }
+    };
+    wait_for_lookups(100);
     for i in 0..200 {
         if i % 2 == 0 {
             shared.reload(&apnic()).expect("valid file");
@@ -56,6 +64,8 @@ fn reload_swaps_atomically_under_readers() {
         }
     }
     shared.reload(&apnic()).expect("valid file");
+    let before = lookups.load(Ordering::Relaxed);
+    wait_for_lookups(before + 100);
     stop.store(true, Ordering::Relaxed);
     for reader in readers {
         reader.join().expect("reader");
