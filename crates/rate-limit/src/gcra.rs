@@ -41,7 +41,8 @@ impl Timestamp {
 
 /// The most limits one key can have (messages per 10 minutes, per hour, per day and
 /// recipients per hour fit). The state stays inline and small (40 bytes), which keeps the
-/// in-memory store's table dense: measured 20 % faster than room for 8.
+/// in-memory store's table dense: 56-byte entries (4 limits, no stored hash) checked in
+/// 31 ns where 96-byte ones (8 limits and the hash) took 37 ns (`benches/benches/rate_limit.rs`).
 pub const MAX_LIMITS: usize = 4;
 
 /// What a limit counts.

@@ -34,7 +34,8 @@ pub use serde as __serde;
 /// Defines a `Rule` enum of `SPEC.md` rule IDs: `Copy`, ordered, hashable,
 /// `#[non_exhaustive]`, with `ALL` (in the order given), `id()`, `Display`, conversions to
 /// and from the ID text, and serde as the ID text. Each variant is written
-/// `Variant => "ID"`, after its doc comment.
+/// `Variant => "ID"`, after its doc comment. In test builds it also defines a test that
+/// the IDs are unique and read back.
 #[macro_export]
 macro_rules! rule_ids {
     (
@@ -83,6 +84,18 @@ macro_rules! rule_ids {
                     .copied()
                     .find(|rule| rule.id() == id)
                     .ok_or_else(|| ::std::format!("unknown rule ID {id:?}"))
+            }
+        }
+
+        // Every crate that defines rules checks in its own tests that the IDs are
+        // unique and that each reads back as itself.
+        #[cfg(test)]
+        #[test]
+        fn rule_ids_are_unique_and_read_back() {
+            let mut seen = ::std::collections::HashSet::new();
+            for &rule in $name::ALL {
+                assert!(seen.insert(rule.id()), "duplicate rule ID {}", rule.id());
+                assert_eq!($name::try_from(::std::string::String::from(rule.id())), Ok(rule));
             }
         }
 
