@@ -1,80 +1,35 @@
-//! Real DNS: an authoritative server on 127.0.0.1 (UDP, messages encoded and decoded by
-//! `hickory-proto`) answers PTR, A and DNSBL queries; `HickoryLookups` asks it over the
+//! Real DNS: an authoritative server on 127.0.0.1 (`mail-policy-dns-test-server`, UDP and
+//! TCP) answers PTR, A and DNSBL queries; `HickoryLookups` asks it over the
 //! socket, and the answers drive IP25B decisions.
 
 use std::net::{IpAddr, Ipv4Addr, SocketAddr};
 use std::time::Duration;
 
-use hickory_proto::op::{Message, MessageType, ResponseCode};
-use hickory_proto::rr::rdata::{A, PTR};
-use hickory_proto::rr::{Name, RData, Record, RecordType};
+use mail_policy_dns_test_server::{TestDnsServer, Zone};
 use mail_policy_port25_policy::dns::HickoryLookups;
 use mail_policy_port25_policy::{
     DnsblAnswer, Ip25b, Ip25bDecision, Ip25bInput, ListenerRole, PtrAnswer,
 };
-use tokio::net::UdpSocket;
 
-/// The zone the test server serves.
-fn answer(name: &str, kind: RecordType) -> Result<Vec<RData>, ResponseCode> {
-    let ptr = |target: &str| {
-        Ok(vec![RData::PTR(PTR(
-            Name::from_ascii(target).expect("name")
-        ))])
-    };
-    let a = |ip: [u8; 4]| Ok(vec![RData::A(A::new(ip[0], ip[1], ip[2], ip[3]))]);
-    match (name.to_ascii_lowercase().as_str(), kind) {
-        // A residential sender: dynamic PTR, forward-confirmed, PBL-listed.
-        ("5.113.0.203.in-addr.arpa.", RecordType::PTR) => ptr("pppoe-203-0-113-5.dyn.example.net."),
-        ("pppoe-203-0-113-5.dyn.example.net.", RecordType::A) => a([203, 0, 113, 5]),
-        ("5.113.0.203.pbl.test.", RecordType::A) => a([127, 0, 0, 11]),
-        // A server whose PTR name does not point back.
-        ("1.2.0.192.in-addr.arpa.", RecordType::PTR) => ptr("mail.example.com."),
-        ("mail.example.com.", RecordType::A) => a([192, 0, 2, 99]),
-        // A DNSBL that refuses this resolver.
-        ("1.2.0.192.pbl.test.", RecordType::A) => a([127, 255, 255, 254]),
-        // A broken upstream.
-        ("9.9.9.9.in-addr.arpa.", _) | ("9.9.9.9.pbl.test.", _) => Err(ResponseCode::ServFail),
-        (_, _) => Err(ResponseCode::NXDomain),
-    }
-}
-
-/// Serves `answer` on a loopback UDP socket until the test ends.
+/// Starts the server with the zone the tests ask.
 async fn start_server() -> SocketAddr {
-    let socket = UdpSocket::bind("127.0.0.1:0").await.expect("bind loopback");
-    let address = socket.local_addr().expect("address");
-    tokio::spawn(async move {
-        let mut buffer = vec![0u8; 4096];
-        loop {
-            let Ok((len, peer)) = socket.recv_from(&mut buffer).await else {
-                return;
-            };
-            let Ok(request) = Message::from_vec(&buffer[..len]) else {
-                continue;
-            };
-            let Some(query) = request.queries.first().cloned() else {
-                continue;
-            };
-            let mut response = Message::response(request.metadata.id, request.metadata.op_code);
-            response.metadata.message_type = MessageType::Response;
-            response.metadata.authoritative = true;
-            response.metadata.recursion_desired = request.metadata.recursion_desired;
-            response.add_query(query.clone());
-            match answer(&query.name().to_ascii(), query.query_type()) {
-                Ok(records) => {
-                    for data in records {
-                        if data.record_type() == query.query_type() {
-                            response.add_answer(Record::from_rdata(query.name().clone(), 60, data));
-                        }
-                    }
-                }
-                Err(code) => response.metadata.response_code = code,
-            }
-            if let Ok(bytes) = response.to_vec() {
-                let _ = socket.send_to(&bytes, peer).await;
-            }
-        }
-    });
-    address
+    let zone = Zone::new()
+        // A residential sender: dynamic PTR, forward-confirmed, PBL-listed.
+        .ptr(
+            "5.113.0.203.in-addr.arpa",
+            "pppoe-203-0-113-5.dyn.example.net",
+        )
+        .a("pppoe-203-0-113-5.dyn.example.net", [203, 0, 113, 5])
+        .a("5.113.0.203.pbl.test", [127, 0, 0, 11])
+        // A server whose PTR name does not point back.
+        .ptr("1.2.0.192.in-addr.arpa", "mail.example.com")
+        .a("mail.example.com", [192, 0, 2, 99])
+        // A DNSBL that refuses this resolver.
+        .a("1.2.0.192.pbl.test", [127, 255, 255, 254])
+        // A broken upstream.
+        .servfail("9.9.9.9.in-addr.arpa")
+        .servfail("9.9.9.9.pbl.test");
+    TestDnsServer::start(zone).expect("bind loopback").addr()
 }
 
 fn ip(s: &str) -> IpAddr {
