@@ -32,12 +32,22 @@
 #![forbid(unsafe_code)]
 #![deny(missing_docs)]
 
+mod adsp;
 mod error;
 mod forged;
 mod header;
 mod records;
+mod report;
 mod rule;
+#[cfg(feature = "mail-auth")]
+mod sign;
+#[cfg(feature = "dns-hickory")]
+mod verify;
 
+pub use crate::adsp::{
+    AdspLookup, AdspPractice, AdspRecordError, evaluate_adsp, has_author_domain_signature,
+    parse_adsp_record,
+};
 pub use crate::error::{ParseError, ParseErrorKind};
 pub use crate::forged::{ForgedAction, ForgedConfig, ForgedHeader, find_forged};
 pub use crate::header::{
@@ -46,4 +56,15 @@ pub use crate::header::{
 pub use crate::records::{
     DmarcConfig, RecordError, SpfAll, SpfConfig, TxtRecord, dmarc_record, spf_record,
 };
+pub use crate::report::{
+    AdspCheck, AdspResult, ArcCheck, ArcResult, AuthReport, DkimCheck, DkimResult, DmarcAction,
+    DmarcCheck, DmarcDisposition, DmarcMode, DmarcPolicy, DmarcResult, IprevCheck, IprevResult,
+    SpfCheck, SpfIdentity, SpfResult,
+};
 pub use crate::rule::Rule;
+#[cfg(feature = "mail-auth")]
+pub use crate::sign::{
+    DEFAULT_SIGNED_HEADERS, DkimAlgorithm, DkimKey, DkimKeyError, DkimSigner, MIN_RSA_BITS,
+};
+#[cfg(feature = "dns-hickory")]
+pub use crate::verify::{Envelope, Verifier, VerifierConfig, VerifierError};

@@ -56,7 +56,7 @@ pub struct TxtRecord {
 }
 
 impl TxtRecord {
-    fn new(name: String, text: &str, rule: Rule) -> Self {
+    pub(crate) fn new(name: String, text: &str, rule: Rule) -> Self {
         let mut strings = Vec::new();
         let mut rest = text;
         while rest.len() > 255 {

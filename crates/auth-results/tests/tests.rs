@@ -1,5 +1,7 @@
 //! Integration tests of `mail-policy-auth-results`, one binary: the seed's example, the
-//! examples of RFC 8601 Appendix B, forged headers, properties, the fuzz corpora replayed.
+//! examples of RFC 8601 Appendix B, forged headers, properties, the fuzz corpora replayed, the
+//! report → header mapping and ADSP; with `mail-auth`, DKIM keys and signing; with
+//! `dns-hickory`, verification against an authoritative DNS server on loopback.
 
 /// The fuzz targets' checks, shared with the corpus replay and the properties.
 #[path = "../../../fuzz/src/auth.rs"]
@@ -14,4 +16,9 @@ mod suite {
     mod forged;
     mod header;
     mod properties;
+    mod report;
+    #[cfg(feature = "mail-auth")]
+    mod sign;
+    #[cfg(feature = "dns-hickory")]
+    mod verify;
 }
