@@ -1,33 +1,90 @@
-//! Sender authentication results of a large Japanese consumer ISP (`SPEC.md` section
-//! AUTH): the `Authentication-Results` header in the seed's shape (AUTH-IN-FORMAT), our
-//! own RFC 8601 parser of incoming ones, the removal of forged ones claiming our
-//! authserv-id (AUTH-IN-FORGED), and the SPF and DMARC records the ISP publishes
-//! (AUTH-OUT-SPF, AUTH-OUT-DMARC: [`spf_record`], [`dmarc_record`]).
+//! Sender authentication of a large Japanese consumer ISP (`SPEC.md` section AUTH):
 //!
-//! SPF, DKIM, DMARC and ADSP verification with `mail-auth` over real DNS, and DKIM signing,
-//! are not built yet (issue 4 continues): this crate holds the header machinery they will
-//! produce and consume.
+//! - **Inbound (AUTH-IN).** [`Verifier`] (feature `dns-hickory`) checks SPF for HELO and
+//!   MAIL FROM, every DKIM signature, DKIM ADSP (RFC 5617, which the seed's header shows
+//!   and mail-auth lacks), DMARC with alignment, and optionally ARC and iprev, with
+//!   `mail-auth` on a `hickory-resolver` whose name servers and timeouts are configured.
+//!   The outcome is an [`AuthReport`]: plain data, so a server with its own resolver can
+//!   fill one too. DNS failures are `temperror`, never `pass`.
+//! - **The header (AUTH-IN-FORMAT).** [`AuthReport::to_authentication_results`] gives the
+//!   `Authentication-Results` header in the seed's shape for the account kind's
+//!   authserv-id (`so-net.ne.jp`, `gyao.ne.jp`), folded at 78 columns.
+//! - **DMARC (AUTH-IN-DMARC-NOENFORCE).** [`AuthReport::dmarc_action`]: annotate only by
+//!   default; quarantine or reject per the sender's policy when the operator enforces.
+//! - **Parser (RFC 8601).** [`parse_authentication_results`]: our own parser of the full
+//!   grammar, for headers from elsewhere; [`find_forged`] finds the ones claiming our
+//!   authserv-id (AUTH-IN-FORGED) so they are removed or renamed before ours is added.
+//! - **Outbound.** [`DkimSigner`] (feature `mail-auth`) signs with RSA-SHA256 (≥ 2048 bits)
+//!   or Ed25519 and gives the key's TXT record (AUTH-OUT-DKIM); [`spf_record`] and
+//!   [`dmarc_record`] give the SPF and `p=none` DMARC records (AUTH-OUT-SPF,
+//!   AUTH-OUT-DMARC).
 //!
 //! # Example
 //!
-//! ```
-//! use mail_policy_auth_results::{parse_authentication_results, AuthenticationResults, MethodResult};
+//! Verification results to the seed's header, and the header parsed back:
 //!
-//! let header = AuthenticationResults::new("so-net.ne.jp", vec![
-//!     MethodResult::new("spf", "pass").with("smtp", "mailfrom", "AAAAA@ts1.so-net.ne.jp"),
-//!     MethodResult::new("dkim", "pass").with("header", "i", "@ts1.so-net.ne.jp"),
-//! ]);
+//! ```
+//! use mail_policy_auth_results::{
+//!     parse_authentication_results, AuthReport, DkimCheck, DkimResult, DmarcMode,
+//!     DmarcDisposition, SpfCheck, SpfIdentity, SpfResult,
+//! };
+//!
+//! let mut report = AuthReport::empty();
+//! report.spf_mail_from = Some(SpfCheck {
+//!     result: SpfResult::Pass,
+//!     identity: SpfIdentity::MailFrom,
+//!     value: "AAAAA@ts1.so-net.ne.jp".into(),
+//!     reason: None,
+//! });
+//! report.dkim.push(DkimCheck {
+//!     result: DkimResult::Pass,
+//!     domain: Some("ts1.so-net.ne.jp".into()),
+//!     identity: Some("@ts1.so-net.ne.jp".into()),
+//!     selector: Some("s1".into()),
+//!     reason: None,
+//! });
+//! let header = report.to_authentication_results("so-net.ne.jp");
 //! assert_eq!(
 //!     header.to_value(),
 //!     "so-net.ne.jp; spf=pass smtp.mailfrom=AAAAA@ts1.so-net.ne.jp; dkim=pass header.i=@ts1.so-net.ne.jp"
 //! );
 //! assert_eq!(parse_authentication_results(&header.to_value())?, header);
+//! // DMARC never refuses mail unless the operator asks for it.
+//! assert_eq!(report.dmarc_action(DmarcMode::default()).disposition, DmarcDisposition::Deliver);
 //! # Ok::<(), mail_policy_auth_results::ParseError>(())
+//! ```
+//!
+//! With `dns-hickory`, the report comes from DNS:
+//!
+//! ```no_run
+//! # #[cfg(feature = "dns-hickory")]
+//! # async fn example(message: &[u8]) -> Result<(), Box<dyn std::error::Error>> {
+//! use mail_policy_auth_results::{Envelope, Verifier, VerifierConfig};
+//!
+//! let verifier = Verifier::new(VerifierConfig {
+//!     name_servers: vec!["127.0.0.1:53".parse()?],
+//!     ..VerifierConfig::default()
+//! })?;
+//! let envelope = Envelope {
+//!     client_ip: "192.0.2.10".parse()?,
+//!     helo: "mx.example.jp",
+//!     mail_from: "taro@example.jp",
+//!     receiver: "mx01.so-net.ne.jp",
+//! };
+//! let report = verifier.verify(&envelope, message).await;
+//! print!("{}", report.to_authentication_results("so-net.ne.jp").to_header());
+//! # Ok(())
+//! # }
 //! ```
 //!
 //! # Crate features
 //!
-//! None yet.
+//! - `mail-auth`: DKIM signing and the DKIM key record ([`DkimSigner`], [`DkimKey`]),
+//!   with mail-auth's pure-Rust crypto (`rsa`, `ed25519-dalek`, `sha2`).
+//! - `dns-hickory`: verification over DNS ([`Verifier`]); implies `mail-auth`.
+//!
+//! Without features the crate has no I/O and no crypto: the header, its parser, the
+//! forged-header scan, ADSP evaluation and the DNS records to publish.
 
 #![forbid(unsafe_code)]
 #![deny(missing_docs)]

@@ -9,12 +9,11 @@
 //! | [`port25`] | `mail-policy-port25-policy` | P25-*: Outbound Port 25 Blocking with nftables export, submission and listener rules, Inbound Port 25 Blocking of dynamic senders |
 //! | [`rate`] | `mail-policy-rate-limit` | RATE-*: send limits (GCRA, several per key) with suspension, in memory or shared on Redis |
 //! | [`geo`] | `mail-policy-geo-restrict` | GEO-*: domestic-address table from RIR files or MaxMind DB, the per-account overseas switch, automatic restriction on suspicious access |
-//! | [`auth`] | `mail-policy-auth-results` | AUTH-* (in progress): the `Authentication-Results` header in the ISP's shape, its RFC 8601 parser, removal of forged ones |
+//! | [`auth`] | `mail-policy-auth-results` | AUTH-*: SPF, DKIM, DMARC and ADSP verification over DNS, the `Authentication-Results` header in the ISP's shape, its RFC 8601 parser, removal of forged ones, DKIM signing, the SPF/DMARC/DKIM records to publish |
 //! | [`mailbox`] | `mail-policy-mailbox-policy` | MBX-*, REJ-*, FWD-*, SPAM-*, VIRUS-*: size and recipient limits, retention, reject lists, forwarding, spam sorting, virus-check policy, one delivery plan |
 //!
-//! SPF/DKIM/DMARC verification and DKIM signing join [`auth`] next, and the composition
-//! that only the facade knows (one configuration, an SMTP session API, SMTP replies)
-//! after them.
+//! The composition that only the facade knows (one configuration, an SMTP session API,
+//! SMTP replies) comes next.
 //!
 //! Every crate is sans-IO: decisions are pure functions of their inputs, `now` and lookup
 //! results are arguments, and every decision names the `SPEC.md` rule behind it.
@@ -35,8 +34,9 @@
 //!
 //! # Crate features
 //!
-//! - `dns-hickory`: PTR and DNSBL lookups for IP25B (`port25::dns::HickoryLookups`).
-//!
+//! - `dns-hickory`: PTR and DNSBL lookups for IP25B (`port25::dns::HickoryLookups`);
+//!   SPF, DKIM, DMARC, ADSP, ARC and iprev verification (`auth::Verifier`).
+//! - `mail-auth`: DKIM signing and the DKIM key record (`auth::DkimSigner`).
 //! - `redis`: the fleet-wide rate-limit store (`rate::RedisStore`).
 //! - `maxminddb`: MaxMind DB files as a source of the domestic table (`geo::parse_mmdb`).
 //!
