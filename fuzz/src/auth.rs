@@ -53,3 +53,25 @@ pub fn forged_scan(data: &[u8]) {
         );
     }
 }
+
+/// Parses `data` as an ADSP record; a practice found must survive rewriting the record in
+/// canonical form, and errors must point inside the input.
+#[allow(unreachable_pub)] // see above
+pub fn adsp_record(data: &[u8]) {
+    use mail_policy_auth_results::{AdspPractice, AdspRecordError, parse_adsp_record};
+    let Ok(text) = std::str::from_utf8(data) else {
+        return;
+    };
+    match parse_adsp_record(text) {
+        Ok(practice) => {
+            let word = match practice {
+                AdspPractice::Unknown => "unknown",
+                AdspPractice::All => "all",
+                AdspPractice::Discardable => "discardable",
+            };
+            assert_eq!(parse_adsp_record(&format!("dkim={word}")), Ok(practice));
+        }
+        Err(AdspRecordError::Malformed(offset)) => assert!(offset <= text.len(), "{text:?}"),
+        Err(_) => {}
+    }
+}

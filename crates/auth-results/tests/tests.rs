@@ -7,6 +7,11 @@
 #[path = "../../../fuzz/src/auth.rs"]
 mod fuzz_checks;
 
+/// The `dkim_key` fuzz target's check.
+#[cfg(feature = "mail-auth")]
+#[path = "../../../fuzz/src/dkim.rs"]
+mod fuzz_dkim;
+
 /// Replays committed fuzz corpora.
 #[path = "../../../fuzz/src/replay.rs"]
 mod replay;

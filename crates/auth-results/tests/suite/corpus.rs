@@ -21,3 +21,22 @@ fn forged_scan_corpus() {
         fuzz_checks::forged_scan,
     );
 }
+
+#[test]
+fn adsp_record_corpus() {
+    replay(
+        env!("CARGO_MANIFEST_DIR"),
+        "adsp_record",
+        fuzz_checks::adsp_record,
+    );
+}
+
+#[cfg(feature = "mail-auth")]
+#[test]
+fn dkim_key_corpus() {
+    replay(
+        env!("CARGO_MANIFEST_DIR"),
+        "dkim_key",
+        crate::fuzz_dkim::dkim_key,
+    );
+}
