@@ -319,6 +319,33 @@ struct Parser<'a> {
     pos: usize,
 }
 
+/// Byte classes of the grammar, looked up once per byte in the hot loops.
+const KEYWORD: u8 = 1; // ALPHA / DIGIT / "-" / "_"
+const VALUE: u8 = 2; // token characters (RFC 2045, UTF-8 allowed) and "@"
+const BYTE_CLASS: [u8; 256] = {
+    let mut table = [0u8; 256];
+    let mut b = 0usize;
+    while b < 256 {
+        let c = b as u8;
+        let mut class = 0;
+        if c.is_ascii_alphanumeric() || c == b'-' || c == b'_' {
+            class |= KEYWORD;
+        }
+        let tspecial = matches!(
+            c,
+            b'(' | b')' | b'<' | b'>' | b'@' | b',' | b';' | b':' | b'\\' | b'"' | b'/' | b'['
+                | b']' | b'?' | b'='
+        );
+        // Bytes of multi-byte UTF-8 characters (>= 0x80) belong to tokens (RFC 6532).
+        if c >= 0x80 || (!c.is_ascii_control() && c != b' ' && (!tspecial || c == b'@')) {
+            class |= VALUE;
+        }
+        table[b] = class;
+        b += 1;
+    }
+    table
+};
+
 impl Parser<'_> {
     /// The next character. ASCII (all the grammar's punctuation) without decoding.
     #[inline]
@@ -336,35 +363,37 @@ impl Parser<'_> {
 
     /// Folding white space and nested comments (with quoted pairs), iteratively.
     fn cfws(&mut self) -> Result<(), ParseError> {
+        let bytes = self.text.as_bytes();
         loop {
-            match self.peek() {
-                Some(' ' | '\t' | '\r' | '\n') => self.pos += 1,
-                Some('(') => {
-                    let open = self.pos;
-                    let mut depth = 0usize;
-                    loop {
-                        let Some(c) = self.peek() else {
-                            return Err(ParseError::new(ParseErrorKind::UnterminatedComment, open));
-                        };
-                        self.pos += c.len_utf8();
-                        match c {
-                            '(' => depth += 1,
-                            ')' => {
-                                depth -= 1;
-                                if depth == 0 {
-                                    break;
-                                }
-                            }
-                            '\\' => {
-                                if let Some(next) = self.peek() {
-                                    self.pos += next.len_utf8();
-                                }
-                            }
-                            _ => {}
+            while matches!(bytes.get(self.pos), Some(b' ' | b'\t' | b'\r' | b'\n')) {
+                self.pos += 1;
+            }
+            if bytes.get(self.pos) != Some(&b'(') {
+                return Ok(());
+            }
+            // A comment, nested, with quoted pairs. Byte-wise: the delimiters are ASCII
+            // and never occur inside a multi-byte character, so the loop ends on a
+            // character boundary.
+            let open = self.pos;
+            let mut depth = 0usize;
+            loop {
+                let Some(&b) = bytes.get(self.pos) else {
+                    return Err(ParseError::new(ParseErrorKind::UnterminatedComment, open));
+                };
+                self.pos += 1;
+                match b {
+                    b'(' => depth += 1,
+                    b')' => {
+                        depth -= 1;
+                        if depth == 0 {
+                            break;
                         }
                     }
+                    // The quoted byte is skipped; a quoted multi-byte character's other
+                    // bytes are plain content.
+                    b'\\' if self.pos < bytes.len() => self.pos += 1,
+                    _ => {}
                 }
-                _ => return Ok(()),
             }
         }
     }
@@ -372,19 +401,25 @@ impl Parser<'_> {
     /// `Keyword` (an LDH string), returned in lower case.
     fn keyword(&mut self) -> Result<CompactString, ParseError> {
         let start = self.pos;
-        while self
-            .peek()
-            .is_some_and(|c| c.is_ascii_alphanumeric() || c == '-' || c == '_')
-        {
-            self.pos += 1;
-        }
-        if self.pos == start {
+        let end = self.scan(start, KEYWORD);
+        if end == start {
             return Err(self.error(ParseErrorKind::Expected("a keyword")));
         }
-        let word = &self.text[start..self.pos];
-        let mut word = CompactString::from(word);
+        self.pos = end;
+        let mut word = CompactString::from(&self.text[start..end]);
         word.make_ascii_lowercase();
         Ok(word)
+    }
+
+    /// The end of the run of bytes of `class` from `start`.
+    #[inline]
+    fn scan(&self, start: usize, class: u8) -> usize {
+        let bytes = self.text.as_bytes();
+        let mut end = start;
+        while end < bytes.len() && BYTE_CLASS[usize::from(bytes[end])] & class != 0 {
+            end += 1;
+        }
+        end
     }
 
     fn number(&mut self) -> Result<u32, ParseError> {
@@ -440,16 +475,17 @@ impl Parser<'_> {
             CompactString::default()
         };
         let start = self.pos;
-        while self
-            .peek()
-            .is_some_and(|c| !c.is_ascii_control() && c != ' ' && (!is_tspecial(c) || c == '@'))
-        {
-            self.pos += self.peek().map_or(1, char::len_utf8);
+        // Token bytes (UTF-8 continuation bytes included) end only at ASCII delimiters,
+        // so the slice is always on character boundaries.
+        self.pos = self.scan(start, VALUE);
+        let token = &self.text[start..self.pos];
+        if out.is_empty() {
+            if token.is_empty() && !quoted {
+                return Ok(None);
+            }
+            return Ok(Some(CompactString::from(token)));
         }
-        out.push_str(&self.text[start..self.pos]);
-        if out.is_empty() && !quoted {
-            return Ok(None);
-        }
+        out.push_str(token);
         Ok(Some(out))
     }
 
