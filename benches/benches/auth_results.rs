@@ -1,5 +1,5 @@
-//! `Authentication-Results` parsing: our RFC 8601 parser beside `msg-auth-status` on the
-//! same header values, in one group.
+//! `Authentication-Results` parsing: our RFC 8601 parser (owned model, and borrowed into
+//! reused buffers) beside `msg-auth-status` on the same header values, in one group.
 //!
 //! Run: `cargo bench -p benches --bench auth_results`.
 
@@ -12,7 +12,7 @@ use criterion::{Criterion, Throughput, criterion_group, criterion_main};
 use msg_auth_status::alloc_yes::AuthenticationResults as PeerResults;
 use msg_auth_status::mail_parser::HeaderValue;
 
-use mail_policy::auth::parse_authentication_results;
+use mail_policy::auth::{AuthenticationResultsRef, parse_authentication_results};
 
 /// Header values as an MX sees them: the seed's, big providers' shapes, RFC 8601's.
 const VALUES: &[&str] = &[
@@ -38,6 +38,21 @@ fn parse(c: &mut Criterion) {
         b.iter(|| {
             for value in VALUES {
                 let _ = black_box(parse_authentication_results(black_box(value)));
+            }
+        })
+    });
+    group.bench_function("mail-policy borrowed", |b| {
+        let mut parsed = AuthenticationResultsRef::default();
+        b.iter(|| {
+            for value in VALUES {
+                let _ = black_box(parsed.parse_into(black_box(value)));
+            }
+        })
+    });
+    group.bench_function("mail-policy borrowed, fresh buffers", |b| {
+        b.iter(|| {
+            for value in VALUES {
+                let _ = black_box(AuthenticationResultsRef::parse(black_box(value)));
             }
         })
     });

@@ -1,7 +1,9 @@
 //! The checks behind the `authentication_results` and `forged_scan` fuzz targets, shared
 //! with `cargo test` like `address.rs`.
 
-use mail_policy_auth_results::{ForgedConfig, find_forged, parse_authentication_results};
+use mail_policy_auth_results::{
+    AuthenticationResultsRef, ForgedConfig, find_forged, parse_authentication_results,
+};
 
 /// Parses `data` as an `Authentication-Results` value; what parses must format and parse
 /// back to the same value, folded or not, and errors must point inside the input.
@@ -10,6 +12,11 @@ pub fn authentication_results(data: &[u8]) {
     let Ok(text) = std::str::from_utf8(data) else {
         return;
     };
+    // The borrowed parse, into buffers that held another header, agrees with the owned one.
+    let mut reused = AuthenticationResultsRef::parse("example.jp; spf=pass smtp.mailfrom=a@b.jp")
+        .expect("a valid header");
+    let borrowed = reused.parse_into(text).map(|()| reused.to_owned_results());
+    assert_eq!(borrowed, parse_authentication_results(text), "{text:?}");
     match parse_authentication_results(text) {
         Ok(parsed) => {
             let value = parsed.to_value();

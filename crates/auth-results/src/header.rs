@@ -1,7 +1,9 @@
 //! The `Authentication-Results` header (RFC 8601): the model, the formatter (in the
 //! ISP's shape, folded at 78 columns) and our own parser of the full grammar.
 
+use std::borrow::Cow;
 use std::fmt;
+use std::ops::Range;
 
 use compact_str::CompactString;
 use serde::{Deserialize, Serialize};
@@ -244,63 +246,189 @@ impl fmt::Display for AuthenticationResults {
 /// version, `none` or results with method versions, reasons and properties whose values
 /// are tokens, quoted strings or `[local-part]@domain`; comments and folding anywhere
 /// between tokens). Method, result, ptype and property names come back in lower case.
+///
+/// For many headers, [`AuthenticationResultsRef::parse_into`] parses the same grammar
+/// without copying and without allocating once its buffers have grown.
 pub fn parse_authentication_results(value: &str) -> Result<AuthenticationResults, ParseError> {
-    let mut p = Parser {
-        text: value,
-        pos: 0,
-    };
-    p.cfws()?;
-    let authserv_id = p
-        .value()?
-        .ok_or_else(|| p.error(ParseErrorKind::Expected("an authserv-id")))?;
-    p.cfws()?;
-    let mut version = None;
-    if p.peek().is_some_and(|c| c.is_ascii_digit()) {
-        version = Some(p.number()?);
-        p.cfws()?;
+    AuthenticationResultsRef::parse(value).map(|parsed| parsed.to_owned_results())
+}
+
+/// One property of a borrowed parse: names as written (compare them with
+/// `eq_ignore_ascii_case`), the value unquoted (borrowed unless it had to be unescaped).
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct PropertyRef<'a> {
+    /// `smtp`, `header`, ... as written.
+    pub ptype: &'a str,
+    /// `mailfrom`, `i`, ... as written.
+    pub property: &'a str,
+    /// The value, unquoted.
+    pub value: Cow<'a, str>,
+}
+
+#[derive(Debug, Clone, PartialEq, Eq)]
+struct RawResult<'a> {
+    method: &'a str,
+    method_version: Option<u32>,
+    result: &'a str,
+    reason: Option<Cow<'a, str>>,
+    properties: Range<usize>,
+}
+
+/// One method's result of a borrowed parse.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct MethodResultRef<'s, 'a> {
+    /// `spf`, `dkim`, ... as written.
+    pub method: &'a str,
+    /// `dkim/1`: the method version, if written.
+    pub method_version: Option<u32>,
+    /// `pass`, `fail`, ... as written.
+    pub result: &'a str,
+    /// `reason=...`, unquoted.
+    pub reason: Option<&'s str>,
+    /// The properties, in order.
+    pub properties: &'s [PropertyRef<'a>],
+}
+
+/// An `Authentication-Results` value parsed without copying: slices of the header, with
+/// buffers that [`parse_into`](Self::parse_into) reuses from one header to the next.
+///
+/// ```
+/// use mail_policy_auth_results::AuthenticationResultsRef;
+///
+/// let mut parsed = AuthenticationResultsRef::default();
+/// for value in ["example.jp; spf=pass smtp.mailfrom=a@example.jp", "example.jp; none"] {
+///     parsed.parse_into(value)?;
+///     assert_eq!(parsed.authserv_id(), "example.jp");
+/// }
+/// assert_eq!(parsed.results().count(), 0);
+/// # Ok::<(), mail_policy_auth_results::ParseError>(())
+/// ```
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct AuthenticationResultsRef<'a> {
+    authserv_id: Cow<'a, str>,
+    version: Option<u32>,
+    results: Vec<RawResult<'a>>,
+    properties: Vec<PropertyRef<'a>>,
+}
+
+impl<'a> AuthenticationResultsRef<'a> {
+    /// Parses `value` (see [`parse_authentication_results`] for the grammar).
+    pub fn parse(value: &'a str) -> Result<Self, ParseError> {
+        let mut parsed = Self::default();
+        parsed.parse_into(value)?;
+        Ok(parsed)
     }
-    let mut results = Vec::new();
-    let mut saw_none = false;
-    loop {
+
+    /// Parses `value` into `self`, reusing its buffers. On error `self` holds a partial
+    /// parse.
+    pub fn parse_into(&mut self, value: &'a str) -> Result<(), ParseError> {
+        self.results.clear();
+        self.properties.clear();
+        self.version = None;
+        let mut p = Parser {
+            text: value,
+            pos: 0,
+        };
         p.cfws()?;
-        match p.peek() {
-            None => break,
-            Some(';') => {
-                p.pos += 1;
-                p.cfws()?;
+        self.authserv_id = p
+            .value()?
+            .ok_or_else(|| p.error(ParseErrorKind::Expected("an authserv-id")))?;
+        p.cfws()?;
+        if p.peek().is_some_and(|c| c.is_ascii_digit()) {
+            self.version = Some(p.number()?);
+            p.cfws()?;
+        }
+        let mut saw_none = false;
+        loop {
+            p.cfws()?;
+            match p.peek() {
+                None => break,
+                Some(';') => {
+                    p.pos += 1;
+                    p.cfws()?;
+                }
+                Some(_) => return Err(p.error(ParseErrorKind::Expected("';'"))),
             }
-            Some(_) => return Err(p.error(ParseErrorKind::Expected("';'"))),
+            if p.peek().is_none() {
+                // A trailing ';' is tolerated.
+                break;
+            }
+            let start = p.pos;
+            let keyword = p.keyword()?;
+            p.cfws()?;
+            if keyword.eq_ignore_ascii_case("none")
+                && self.results.is_empty()
+                && !matches!(p.peek(), Some('=' | '/'))
+            {
+                saw_none = true;
+                continue;
+            }
+            if saw_none {
+                return Err(ParseError::new(
+                    ParseErrorKind::Expected("nothing after 'none'"),
+                    start,
+                ));
+            }
+            let result = p.resinfo(keyword, &mut self.properties)?;
+            self.results.push(result);
         }
-        if p.peek().is_none() {
-            // A trailing ';' is tolerated.
-            break;
+        if self.results.is_empty() && !saw_none {
+            return Err(p.error(ParseErrorKind::Expected("'; none' or a result")));
         }
-        let start = p.pos;
-        let keyword = p.keyword()?;
-        p.cfws()?;
-        if keyword.eq_ignore_ascii_case("none")
-            && results.is_empty()
-            && !matches!(p.peek(), Some('=' | '/'))
-        {
-            saw_none = true;
-            continue;
-        }
-        if saw_none {
-            return Err(ParseError::new(
-                ParseErrorKind::Expected("nothing after 'none'"),
-                start,
-            ));
-        }
-        results.push(p.resinfo(keyword)?);
+        Ok(())
     }
-    if results.is_empty() && !saw_none {
-        return Err(p.error(ParseErrorKind::Expected("'; none' or a result")));
+
+    /// The authserv-id.
+    pub fn authserv_id(&self) -> &str {
+        &self.authserv_id
     }
-    Ok(AuthenticationResults {
-        authserv_id,
-        version,
-        results,
-    })
+
+    /// `authres-version`, if written.
+    pub fn version(&self) -> Option<u32> {
+        self.version
+    }
+
+    /// The results, in order; none for `; none`.
+    pub fn results(&self) -> impl ExactSizeIterator<Item = MethodResultRef<'_, 'a>> + '_ {
+        self.results.iter().map(|raw| MethodResultRef {
+            method: raw.method,
+            method_version: raw.method_version,
+            result: raw.result,
+            reason: raw.reason.as_deref(),
+            properties: &self.properties[raw.properties.clone()],
+        })
+    }
+
+    /// The owned model, names in lower case.
+    pub fn to_owned_results(&self) -> AuthenticationResults {
+        let lower = |text: &str| {
+            let mut word = CompactString::from(text);
+            word.make_ascii_lowercase();
+            word
+        };
+        AuthenticationResults {
+            authserv_id: CompactString::from(self.authserv_id.as_ref()),
+            version: self.version,
+            results: self
+                .results()
+                .map(|r| MethodResult {
+                    method: lower(r.method),
+                    method_version: r.method_version,
+                    result: lower(r.result),
+                    reason: r.reason.map(CompactString::from),
+                    properties: r
+                        .properties
+                        .iter()
+                        .map(|p| Property {
+                            ptype: lower(p.ptype),
+                            property: lower(p.property),
+                            value: CompactString::from(p.value.as_ref()),
+                        })
+                        .collect(),
+                })
+                .collect(),
+        }
+    }
 }
 
 /// The authserv-id of a value, read as leniently as possible (the rest of the value may
@@ -311,7 +439,7 @@ pub fn authserv_id_of(value: &str) -> Option<String> {
         pos: 0,
     };
     p.cfws().ok()?;
-    p.value().ok().flatten().map(String::from)
+    p.value().ok().flatten().map(Cow::into_owned)
 }
 
 struct Parser<'a> {
@@ -346,7 +474,7 @@ const BYTE_CLASS: [u8; 256] = {
     table
 };
 
-impl Parser<'_> {
+impl<'a> Parser<'a> {
     /// The next character. ASCII (all the grammar's punctuation) without decoding.
     #[inline]
     fn peek(&self) -> Option<char> {
@@ -398,17 +526,15 @@ impl Parser<'_> {
         }
     }
 
-    /// `Keyword` (an LDH string), returned in lower case.
-    fn keyword(&mut self) -> Result<CompactString, ParseError> {
+    /// `Keyword` (an LDH string), as written.
+    fn keyword(&mut self) -> Result<&'a str, ParseError> {
         let start = self.pos;
         let end = self.scan(start, KEYWORD);
         if end == start {
             return Err(self.error(ParseErrorKind::Expected("a keyword")));
         }
         self.pos = end;
-        let mut word = CompactString::from(&self.text[start..end]);
-        word.make_ascii_lowercase();
-        Ok(word)
+        Ok(&self.text[start..end])
     }
 
     /// The end of the run of bytes of `class` from `start`.
@@ -432,10 +558,26 @@ impl Parser<'_> {
             .map_err(|_| ParseError::new(ParseErrorKind::Expected("a version number"), start))
     }
 
-    fn quoted(&mut self) -> Result<CompactString, ParseError> {
+    /// A quoted string, unquoted: borrowed when it holds no quoted pair and no line
+    /// break (line breaks are folding, quoted or not: never part of a value).
+    fn quoted(&mut self) -> Result<Cow<'a, str>, ParseError> {
         let open = self.pos;
-        self.pos += 1;
-        let mut out = CompactString::default();
+        let bytes = self.text.as_bytes();
+        let start = open + 1;
+        let mut end = start;
+        while let Some(&b) = bytes.get(end) {
+            match b {
+                b'"' => {
+                    self.pos = end + 1;
+                    return Ok(Cow::Borrowed(&self.text[start..end]));
+                }
+                b'\\' | b'\r' | b'\n' => break,
+                _ => end += 1,
+            }
+        }
+        // The slow path: unescape into a new string.
+        let mut out = String::from(&self.text[start..end]);
+        self.pos = end;
         loop {
             let Some(c) = self.peek() else {
                 return Err(ParseError::new(
@@ -445,7 +587,7 @@ impl Parser<'_> {
             };
             self.pos += c.len_utf8();
             match c {
-                '"' => return Ok(out),
+                '"' => return Ok(Cow::Owned(out)),
                 '\\' => {
                     let Some(next) = self.peek() else {
                         return Err(ParseError::new(
@@ -454,7 +596,6 @@ impl Parser<'_> {
                         ));
                     };
                     self.pos += next.len_utf8();
-                    // Line breaks are folding, quoted or not: never part of a value.
                     if next != '\r' && next != '\n' {
                         out.push(next);
                     }
@@ -465,32 +606,34 @@ impl Parser<'_> {
         }
     }
 
-    /// `value` (token or quoted string), or the `[local-part]@domain` form of `pvalue`.
-    /// `None` when nothing value-like is here.
-    fn value(&mut self) -> Result<Option<CompactString>, ParseError> {
-        let quoted = self.peek() == Some('"');
-        let mut out = if quoted {
-            self.quoted()?
+    /// `value` (token or quoted string), or the `[local-part]@domain` form of `pvalue`
+    /// (which may begin with a quoted local part). `None` when nothing value-like is here.
+    fn value(&mut self) -> Result<Option<Cow<'a, str>>, ParseError> {
+        let quoted = if self.text.as_bytes().get(self.pos) == Some(&b'"') {
+            Some(self.quoted()?)
         } else {
-            CompactString::default()
+            None
         };
         let start = self.pos;
         // Token bytes (UTF-8 continuation bytes included) end only at ASCII delimiters,
         // so the slice is always on character boundaries.
         self.pos = self.scan(start, VALUE);
         let token = &self.text[start..self.pos];
-        if out.is_empty() {
-            if token.is_empty() && !quoted {
-                return Ok(None);
-            }
-            return Ok(Some(CompactString::from(token)));
-        }
-        out.push_str(token);
-        Ok(Some(out))
+        Ok(match quoted {
+            None if token.is_empty() => None,
+            None => Some(Cow::Borrowed(token)),
+            Some(quoted) if token.is_empty() => Some(quoted),
+            Some(quoted) => Some(Cow::Owned(format!("{quoted}{token}"))),
+        })
     }
 
-    /// `resinfo` after its method keyword: `[/version] = result [reason=...] [props]`.
-    fn resinfo(&mut self, method: CompactString) -> Result<MethodResult, ParseError> {
+    /// `resinfo` after its method keyword: `[/version] = result [reason=...] [props]`;
+    /// the properties go to `properties`.
+    fn resinfo(
+        &mut self,
+        method: &'a str,
+        properties: &mut Vec<PropertyRef<'a>>,
+    ) -> Result<RawResult<'a>, ParseError> {
         let mut method_version = None;
         if self.peek() == Some('/') {
             self.pos += 1;
@@ -505,7 +648,7 @@ impl Parser<'_> {
         self.cfws()?;
         let result = self.keyword()?;
         let mut reason = None;
-        let mut properties = Vec::new();
+        let first_property = properties.len();
         loop {
             self.cfws()?;
             if matches!(self.peek(), None | Some(';')) {
@@ -515,7 +658,11 @@ impl Parser<'_> {
             let name = self.keyword()?;
             self.cfws()?;
             match self.peek() {
-                Some('=') if name == "reason" && properties.is_empty() && reason.is_none() => {
+                Some('=')
+                    if name.eq_ignore_ascii_case("reason")
+                        && properties.len() == first_property
+                        && reason.is_none() =>
+                {
                     self.pos += 1;
                     self.cfws()?;
                     reason = Some(
@@ -536,7 +683,7 @@ impl Parser<'_> {
                     let value = self
                         .value()?
                         .ok_or_else(|| self.error(ParseErrorKind::Expected("a property value")))?;
-                    properties.push(Property {
+                    properties.push(PropertyRef {
                         ptype: name,
                         property,
                         value,
@@ -550,12 +697,12 @@ impl Parser<'_> {
                 }
             }
         }
-        Ok(MethodResult {
+        Ok(RawResult {
             method,
             method_version,
             result,
             reason,
-            properties,
+            properties: first_property..properties.len(),
         })
     }
 }

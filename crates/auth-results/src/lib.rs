@@ -108,7 +108,8 @@ pub use crate::adsp::{
 pub use crate::error::{ParseError, ParseErrorKind};
 pub use crate::forged::{ForgedAction, ForgedConfig, ForgedHeader, find_forged};
 pub use crate::header::{
-    AuthenticationResults, MethodResult, Property, authserv_id_of, parse_authentication_results,
+    AuthenticationResults, AuthenticationResultsRef, MethodResult, MethodResultRef, Property,
+    PropertyRef, authserv_id_of, parse_authentication_results,
 };
 pub use crate::records::{
     DmarcConfig, RecordError, SpfAll, SpfConfig, TxtRecord, dmarc_record, spf_record,
