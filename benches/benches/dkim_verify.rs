@@ -20,9 +20,13 @@ use mail_policy::auth::{DkimKey, DkimResult, DkimSigner, Verifier, VerifierConfi
 use mail_policy_dns_test_server::{TestDnsServer, Zone};
 
 fn key(file: &str) -> DkimKey {
-    let path: PathBuf = [env!("CARGO_MANIFEST_DIR"), "../crates/auth-results/tests/data", file]
-        .iter()
-        .collect();
+    let path: PathBuf = [
+        env!("CARGO_MANIFEST_DIR"),
+        "../crates/auth-results/tests/data",
+        file,
+    ]
+    .iter()
+    .collect();
     DkimKey::from_file(path).expect("test key")
 }
 
@@ -47,8 +51,14 @@ fn verify(c: &mut Criterion) {
         .expect("runtime");
     let domain = "ts1.so-net.ne.jp";
     let signers = [
-        ("rsa2048", DkimSigner::new(key("rsa2048.pem"), domain, "rsa").expect("signer")),
-        ("ed25519", DkimSigner::new(key("ed25519.pem"), domain, "ed").expect("signer")),
+        (
+            "rsa2048",
+            DkimSigner::new(key("rsa2048.pem"), domain, "rsa").expect("signer"),
+        ),
+        (
+            "ed25519",
+            DkimSigner::new(key("ed25519.pem"), domain, "ed").expect("signer"),
+        ),
     ];
     let mut zone = Zone::new();
     for (_, signer) in &signers {

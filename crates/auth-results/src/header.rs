@@ -461,8 +461,20 @@ const BYTE_CLASS: [u8; 256] = {
         }
         let tspecial = matches!(
             c,
-            b'(' | b')' | b'<' | b'>' | b'@' | b',' | b';' | b':' | b'\\' | b'"' | b'/' | b'['
-                | b']' | b'?' | b'='
+            b'(' | b')'
+                | b'<'
+                | b'>'
+                | b'@'
+                | b','
+                | b';'
+                | b':'
+                | b'\\'
+                | b'"'
+                | b'/'
+                | b'['
+                | b']'
+                | b'?'
+                | b'='
         );
         // Bytes of multi-byte UTF-8 characters (>= 0x80) belong to tokens (RFC 6532).
         if c >= 0x80 || (!c.is_ascii_control() && c != b' ' && (!tspecial || c == b'@')) {

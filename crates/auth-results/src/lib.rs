@@ -80,7 +80,7 @@
 //! # Crate features
 //!
 //! - `mail-auth`: DKIM signing and the DKIM key record ([`DkimSigner`], [`DkimKey`]),
-//!   with mail-auth's pure-Rust crypto (`rsa`, `ed25519-dalek`, `sha2`).
+//!   with mail-auth's `ring` crypto backend.
 //! - `dns-hickory`: verification over DNS ([`Verifier`]); implies `mail-auth`.
 //!
 //! Without features the crate has no I/O and no crypto: the header, its parser, the

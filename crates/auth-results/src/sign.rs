@@ -1,8 +1,9 @@
 //! AUTH-OUT-DKIM: DKIM signing of mail our users submit (RSA-SHA256 with keys of at least
 //! 2048 bits, Ed25519-SHA256 per RFC 8463), keys loaded from PEM or DER, and the DKIM
 //! public-key TXT record the operator publishes. Signing is mail-auth's (feature
-//! `mail-auth`, pure-Rust crypto); this module chooses the keys, the headers and the
-//! record, and refuses weak keys.
+//! `mail-auth`); this module chooses the keys, the headers and the
+//! record, and refuses weak keys. The crypto is mail-auth's `ring` backend (constant-time
+//! RSA; see docs/performance.md for the choice).
 //!
 //! mail-auth stamps `t=` from the system clock: the one clock read in this crate, inside
 //! the adapter.
@@ -14,7 +15,7 @@ use base64ct::{Base64, Encoding};
 use mail_auth::common::crypto::{Ed25519Key, RsaKey, Sha256};
 use mail_auth::common::headers::HeaderWriter;
 use mail_auth::dkim::{Canonicalization, DkimSigner as MailAuthSigner, Done};
-use rsa::pkcs1::DecodeRsaPrivateKey;
+use rsa::pkcs1::{DecodeRsaPrivateKey, DecodeRsaPublicKey};
 use rsa::pkcs8::{DecodePrivateKey, EncodePublicKey};
 use rsa::traits::PublicKeyParts;
 use rustls_pki_types::pem::PemObject;
@@ -166,36 +167,46 @@ impl DkimKey {
     }
 
     fn from_pkcs8(der: &[u8]) -> Result<Self, DkimKeyError> {
-        if let Ok(key) = Ed25519Key::from_pkcs8_der(der) {
+        // OpenSSL writes Ed25519 keys as PKCS#8 v1 (without the public key), which ring
+        // accepts only through the "maybe unchecked" constructor.
+        if let Ok(key) = Ed25519Key::from_pkcs8_maybe_unchecked_der(der) {
             return Ok(Self {
                 public_key: key.public_key(),
                 pair: KeyPair::Ed25519(key),
                 bits: 256,
             });
         }
-        let private = rsa::RsaPrivateKey::from_pkcs8_der(der).map_err(format_error)?;
-        let signing = RsaKey::<Sha256>::from_key_der(PrivateKeyDer::Pkcs8(
-            PrivatePkcs8KeyDer::from(der.to_vec()),
-        ))
-        .map_err(format_error)?;
-        Self::rsa(&private, signing)
+        // The size first, so that a short key gets its own error, not ring's refusal.
+        let bits = rsa::RsaPrivateKey::from_pkcs8_der(der)
+            .map_err(format_error)?
+            .size()
+            * 8;
+        Self::rsa(
+            bits,
+            PrivateKeyDer::Pkcs8(PrivatePkcs8KeyDer::from(der.to_vec())),
+        )
     }
 
     fn from_pkcs1(der: &[u8]) -> Result<Self, DkimKeyError> {
-        let private = rsa::RsaPrivateKey::from_pkcs1_der(der).map_err(format_error)?;
-        let signing = RsaKey::<Sha256>::from_key_der(PrivateKeyDer::Pkcs1(
-            PrivatePkcs1KeyDer::from(der.to_vec()),
-        ))
-        .map_err(format_error)?;
-        Self::rsa(&private, signing)
+        let bits = rsa::RsaPrivateKey::from_pkcs1_der(der)
+            .map_err(format_error)?
+            .size()
+            * 8;
+        Self::rsa(
+            bits,
+            PrivateKeyDer::Pkcs1(PrivatePkcs1KeyDer::from(der.to_vec())),
+        )
     }
 
-    fn rsa(private: &rsa::RsaPrivateKey, signing: RsaKey<Sha256>) -> Result<Self, DkimKeyError> {
-        let bits = private.size() * 8;
+    fn rsa(bits: usize, der: PrivateKeyDer<'_>) -> Result<Self, DkimKeyError> {
         if bits < MIN_RSA_BITS {
             return Err(DkimKeyError::WeakKey { bits });
         }
-        let public_key = rsa::RsaPublicKey::from(private)
+        let signing = RsaKey::<Sha256>::from_key_der(der).map_err(format_error)?;
+        // ring gives the PKCS#1 RSAPublicKey; DKIM records carry SubjectPublicKeyInfo,
+        // which every verifier (OpenDKIM included) reads.
+        let public_key = rsa::RsaPublicKey::from_pkcs1_der(&signing.public_key())
+            .map_err(format_error)?
             .to_public_key_der()
             .map_err(format_error)?
             .into_vec();

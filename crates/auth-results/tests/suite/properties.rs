@@ -5,9 +5,8 @@
 use proptest::prelude::*;
 
 use mail_policy_auth_results::{
-    AdspLookup, AdspPractice, AdspResult, AuthReport, AuthenticationResults, DkimCheck,
-    DkimResult, MethodResult, Property, evaluate_adsp, parse_adsp_record,
-    parse_authentication_results,
+    AdspLookup, AdspPractice, AdspResult, AuthReport, AuthenticationResults, DkimCheck, DkimResult,
+    MethodResult, Property, evaluate_adsp, parse_adsp_record, parse_authentication_results,
 };
 
 use crate::fuzz_checks;

@@ -174,3 +174,34 @@ fn bad_settings_and_unsignable_messages_are_errors() {
         .expect_err("nothing to sign");
     assert!(matches!(error, DkimKeyError::Sign(_)), "{error:?}");
 }
+
+/// Writes signed messages and key records for the crypto-backend comparison in
+/// docs/performance.md (run by hand: `DKIM_FIXTURES=/tmp/dkimfix cargo test ... -- --ignored`).
+#[test]
+#[ignore = "writes fixtures for a manual measurement"]
+fn write_backend_fixtures() {
+    let Ok(dir) = std::env::var("DKIM_FIXTURES") else {
+        return;
+    };
+    let mut body = String::new();
+    while body.len() < 10_000 {
+        body.push_str("The quick brown fox jumps over the lazy dog.  0123456789\r\n");
+    }
+    for (name, file) in [("rsa", "rsa2048.pem"), ("ed", "ed25519.pem")] {
+        let signer = DkimSigner::new(
+            DkimKey::from_file(data(file)).expect("key"),
+            "ts1.so-net.ne.jp",
+            name,
+        )
+        .expect("signer");
+        let mut message = String::from_utf8_lossy(MESSAGE).into_owned();
+        message.truncate(message.find("\r\n\r\n").expect("headers") + 4);
+        message.push_str(&body);
+        let signed = format!(
+            "{}{message}",
+            signer.sign(message.as_bytes()).expect("sign")
+        );
+        std::fs::write(format!("{dir}/{name}.eml"), signed).expect("write");
+        std::fs::write(format!("{dir}/{name}.txt"), signer.record().text()).expect("write");
+    }
+}

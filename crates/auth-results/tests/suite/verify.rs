@@ -462,3 +462,66 @@ async fn garbage_messages_and_bad_settings() {
     assert!(config.adsp && config.arc && !config.iprev);
     assert!(toml::from_str::<VerifierConfig>("timeout = 5").is_err());
 }
+
+/// AUTH-IN-LISTS: a mailing list changes the subject (the author's DKIM signature fails)
+/// and ARC-seals the message with the results it saw; our verifier reports the broken
+/// signature and the intact ARC chain.
+#[tokio::test(flavor = "current_thread")]
+async fn arc_carries_results_through_a_mailing_list() {
+    use mail_auth::arc::ArcSealer;
+    use mail_auth::common::crypto::{RsaKey, Sha256};
+    use mail_auth::common::headers::HeaderWriter;
+    use mail_auth::{AuthenticatedMessage, AuthenticationResults as ListResults};
+    use rustls_pki_types::pem::PemObject;
+    use rustls_pki_types::{PrivateKeyDer, PrivatePkcs8KeyDer};
+
+    let list_key = rsa_signer("list.example").record();
+    let server = TestDnsServer::start(zone().txt(&list_key.name, &list_key.text())).expect("dns");
+    let verifier = verifier(&server);
+
+    // The author's message, signed by the ISP.
+    let original = signed(&rsa_signer("ts1.so-net.ne.jp"), MESSAGE);
+    // The list verifies it, tags the subject, and seals what it saw.
+    let authenticator = verifier.authenticator();
+    let parsed = AuthenticatedMessage::parse(&original).expect("parse");
+    let dkim = authenticator.verify_dkim(&parsed).await;
+    let arc = authenticator.verify_arc(&parsed).await;
+    assert!(arc.can_be_sealed());
+    let seen = ListResults::new("list.example")
+        .with_dkim_results(&dkim, "taro@ts1.so-net.ne.jp")
+        .with_arc_result(&arc, ip("192.0.2.10"));
+    let modified = String::from_utf8_lossy(&original).replace("Subject: ", "Subject: [list] ");
+    let parsed_modified = AuthenticatedMessage::parse(modified.as_bytes()).expect("parse");
+    let pem = std::fs::read(data("rsa2048.pem")).expect("key");
+    let key = RsaKey::<Sha256>::from_key_der(PrivateKeyDer::Pkcs8(
+        PrivatePkcs8KeyDer::from_pem_slice(&pem).expect("pem"),
+    ))
+    .expect("key");
+    let set = ArcSealer::from_key(key)
+        .domain("list.example")
+        .selector("rsa2026")
+        .headers(["From", "To", "Subject", "DKIM-Signature"])
+        .seal(&parsed_modified, &seen, &arc)
+        .expect("seal");
+    let sealed = format!("{}{modified}", set.to_header());
+
+    let report = verifier
+        .verify(
+            &envelope(
+                "198.51.100.7",
+                "mx.list.example",
+                "list-bounces@list.example",
+            ),
+            sealed.as_bytes(),
+        )
+        .await;
+    assert_eq!(report.dkim[0].result, DkimResult::Fail, "{:?}", report.dkim);
+    let arc = report.arc.as_ref().expect("arc checked");
+    assert_eq!(
+        arc.result,
+        mail_policy_auth_results::ArcResult::Pass,
+        "{arc:?}"
+    );
+    let value = report.to_authentication_results("so-net.ne.jp").to_value();
+    assert!(value.contains("; arc=pass"), "{value}");
+}
