@@ -46,6 +46,18 @@
 #![forbid(unsafe_code)]
 #![deny(missing_docs)]
 
+mod config;
+mod engine;
+pub mod reply;
+mod verdict;
+
+pub use crate::config::{
+    AuthConfig, Config, ConfigError, DkimConfig, DnsConfig, GeoConfig, ListenerConfig,
+    MailboxEntry, MailboxesConfig, MailboxesFile, RateConfig, RateStoreConfig,
+};
+pub use crate::engine::{Connect, Engine, Session};
+pub use crate::reply::{Action, Reply};
+pub use crate::verdict::{Check, Delivery, HeaderEdit, HeaderField, Stage, Verdict};
 pub use mail_policy_address_rules as address;
 pub use mail_policy_auth_results as auth;
 pub use mail_policy_geo_restrict as geo;

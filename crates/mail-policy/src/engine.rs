@@ -1,0 +1,873 @@
+//! The composition only the facade knows: an [`Engine`] compiled from one [`Config`],
+//! and a [`Session`] that walks one SMTP transaction stage by stage, consulting the crates
+//! that apply and answering each stage with a [`Verdict`].
+//!
+//! Sans-IO like the crates: the client's PTR and DNSBL answers, the time, the verification
+//! report come in as arguments. [`Session::end_of_message_verified`] (feature
+//! `dns-hickory`) is the one async stage: it asks DNS, then calls the sync stage.
+
+use std::collections::HashMap;
+use std::net::IpAddr;
+use std::str::FromStr;
+
+use chrono::{DateTime, Utc};
+
+use crate::address::{
+    AddressPolicy, Mailbox, ReversePath, WireOptions, parse_mail_from, parse_rcpt_to,
+};
+use crate::auth::{AuthReport, DmarcDisposition, ForgedAction, ForgedConfig, find_forged};
+use crate::config::{Config, ConfigError, MailboxesFile, RateStoreConfig};
+use crate::geo::{
+    Access, DomesticTable, GeoDecision, GeoSetting, GeoSourceConfig, SharedTable, check_access,
+    load_table,
+};
+use crate::mailbox::{
+    CompiledMailbox, Disposition, Expiry, FolderKind, IncomingMessage, MailboxPolicy,
+    MailboxSettings, RecipientDecision, RefusalReason, SizeDecision, SpamVerdict,
+};
+use crate::port25::{
+    DnsblAnswer, Ip25b, Ip25bDecision, Ip25bInput, ListenerRole, PtrAnswer, Refusal, SmtpSession,
+    StageDecision, SubmissionPolicy,
+};
+use crate::rate::{Decision as RateDecision, Limits, MemoryStore, Request, Timestamp, key};
+use crate::reply::{self, Action, Reply};
+use crate::verdict::{Check, Delivery, HeaderEdit, HeaderField, Stage, Verdict};
+
+/// Everything compiled from one [`Config`]: immutable and shareable (`Arc<Engine>`),
+/// except the rate-limit counters and the domestic table, which are internally
+/// synchronised.
+pub struct Engine {
+    config: Config,
+    address: AddressPolicy,
+    mailbox: MailboxPolicy,
+    submission: SubmissionPolicy,
+    ip25b: Ip25b,
+    account_rate: MemoryStore,
+    client_rate: MemoryStore,
+    geo: SharedTable,
+    mailboxes: HashMap<String, CompiledMailbox>,
+    #[cfg(feature = "mail-auth")]
+    dkim: Option<crate::auth::DkimSigner>,
+}
+
+impl std::fmt::Debug for Engine {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("Engine")
+            .field("listeners", &self.config.listeners)
+            .field("mailboxes", &self.mailboxes.len())
+            .finish_non_exhaustive()
+    }
+}
+
+impl Engine {
+    /// The profile of `SPEC.md` with nothing configured: no files read.
+    pub fn sonet() -> Self {
+        Self::new(&Config::sonet(), "built-in profile")
+            .unwrap_or_else(|e| unreachable!("the built-in profile compiles: {e}"))
+    }
+
+    /// Compiles `config` (`origin` names it in errors): validates every section, reads the
+    /// domestic-address files, the DKIM key and the mailbox settings file it names.
+    pub fn new(config: &Config, origin: &str) -> Result<Self, ConfigError> {
+        let setting = |key: &str| {
+            let key = key.to_owned();
+            move |e: &dyn std::fmt::Display| ConfigError::setting(origin, &key, e)
+        };
+        let address =
+            AddressPolicy::new(config.address.clone()).map_err(|e| setting("address")(&e))?;
+        let mailbox =
+            MailboxPolicy::new(config.mailbox.clone()).map_err(|e| setting("mailbox")(&e))?;
+        let ip25b = Ip25b::new(config.ip25b.clone()).map_err(|e| setting("ip25b")(&e))?;
+        crate::port25::Op25b::new(&config.op25b).map_err(|e| setting("op25b")(&e))?;
+        let max_keys = match &config.rate.store {
+            RateStoreConfig::Memory { max_keys } => *max_keys,
+            RateStoreConfig::Redis { .. } => {
+                return Err(ConfigError::setting(
+                    origin,
+                    "rate.store",
+                    "the Redis store is served by mail-policyd (the session API counts in \
+                     memory); use `memory` here",
+                ));
+            }
+        };
+        let account_limits =
+            Limits::new(&config.rate.accounts).map_err(|e| setting("rate.accounts")(&e))?;
+        let client_limits =
+            Limits::new(&config.rate.client_ips).map_err(|e| setting("rate.client_ips")(&e))?;
+        let table = if config.geo.files.is_empty() {
+            DomesticTable::empty(config.geo.country)
+        } else {
+            load_table(&GeoSourceConfig {
+                country: config.geo.country,
+                files: config.geo.files.clone(),
+            })
+            .map_err(|e| setting("geo.files")(&e))?
+        };
+        let mut mailboxes = HashMap::new();
+        if let Some(path) = &config.mailboxes.file {
+            let file_origin = path.display().to_string();
+            let text = std::fs::read_to_string(path).map_err(|e| {
+                ConfigError::setting(origin, "mailboxes.file", format!("{file_origin}: {e}"))
+            })?;
+            let file: MailboxesFile = Config::parse_other(&text, &file_origin)?;
+            for entry in &file.mailbox {
+                let address = Mailbox::from_str(&entry.address).map_err(|e| {
+                    ConfigError::setting(
+                        &file_origin,
+                        "mailbox.address",
+                        format!("{:?}: {e}", entry.address),
+                    )
+                })?;
+                let compiled = mailbox
+                    .compile_mailbox(&address, &entry.settings)
+                    .map_err(|e| ConfigError::setting(&file_origin, &entry.address, e))?;
+                mailboxes.insert(address.normalized().to_string(), compiled);
+            }
+        }
+        #[cfg(feature = "mail-auth")]
+        let dkim = match &config.auth.dkim {
+            None => None,
+            Some(dkim) => {
+                let key = crate::auth::DkimKey::from_file(&dkim.key_file)
+                    .map_err(|e| setting("auth.dkim.key_file")(&e))?;
+                Some(
+                    crate::auth::DkimSigner::new(key, &dkim.domain, &dkim.selector)
+                        .map_err(|e| setting("auth.dkim")(&e))?,
+                )
+            }
+        };
+        #[cfg(not(feature = "mail-auth"))]
+        if config.auth.dkim.is_some() {
+            return Err(ConfigError::setting(
+                origin,
+                "auth.dkim",
+                "DKIM signing needs the `mail-auth` feature",
+            ));
+        }
+        Ok(Self {
+            config: config.clone(),
+            address,
+            mailbox,
+            submission: SubmissionPolicy::new(config.submission.clone()),
+            ip25b,
+            account_rate: MemoryStore::new(account_limits, max_keys),
+            client_rate: MemoryStore::new(client_limits, max_keys),
+            geo: SharedTable::new(table),
+            mailboxes,
+            #[cfg(feature = "mail-auth")]
+            dkim,
+        })
+    }
+
+    /// The configuration compiled.
+    pub fn config(&self) -> &Config {
+        &self.config
+    }
+
+    /// The domestic-address table (swap a reloaded one in with [`SharedTable::replace`]).
+    pub fn geo_table(&self) -> &SharedTable {
+        &self.geo
+    }
+
+    /// The role of a listening port: configured listeners first, then the well-known
+    /// ports; anything else is treated as an MX.
+    pub fn role_of_port(&self, port: u16) -> ListenerRole {
+        self.config
+            .listeners
+            .iter()
+            .find(|l| l.port == port)
+            .map(|l| l.role)
+            .or_else(|| ListenerRole::from_port(port))
+            .unwrap_or(ListenerRole::Mx)
+    }
+
+    /// Whether mail to `mailbox` is ours to deliver (an ISP domain or one of its
+    /// sub-domains).
+    pub fn is_local(&self, mailbox: &Mailbox) -> bool {
+        let domain = mailbox.domain().to_string().to_ascii_lowercase();
+        self.config.address.domains.iter().any(|d| {
+            let name = d.name.to_ascii_lowercase();
+            domain == name || domain.ends_with(&format!(".{name}"))
+        })
+    }
+
+    /// A client connects (P25-IN on the MX): starts a session.
+    pub fn connect(&self, connect: &Connect<'_>) -> (Session<'_>, Verdict) {
+        let role = self.role_of_port(connect.port);
+        let mut session = Session {
+            engine: self,
+            role,
+            client_ip: connect.client_ip,
+            smtp: SmtpSession::new(role),
+            helo: None,
+            mail_from: None,
+            recipients: Vec::new(),
+            history: Vec::new(),
+        };
+        let decision = self.ip25b.decide(&Ip25bInput {
+            client: connect.client_ip,
+            role,
+            authenticated: false,
+            ptr: connect.ptr,
+            dnsbl: connect.dnsbl,
+            recent_messages: connect.recent_messages,
+        });
+        let mut verdict = match &decision {
+            Ip25bDecision::NotApplicable => {
+                let mut v = Verdict::new(Stage::Connect, reply::ok("connect"));
+                v.check("P25-IN", format!("not applicable on the {role:?} listener"));
+                v
+            }
+            Ip25bDecision::Accept { classification } => {
+                let mut v = Verdict::new(Stage::Connect, reply::ok("connect"));
+                v.check(
+                    "P25-IN",
+                    format!("accepted (dynamic: {})", classification.dynamic),
+                );
+                v
+            }
+            Ip25bDecision::Defer { client, rule } => {
+                let mut v = Verdict::new(Stage::Connect, reply::client_unverified(*client));
+                v.check(rule.id(), "client could not be classified (DNS failure)");
+                v
+            }
+            Ip25bDecision::Reject(refusal) => {
+                let mut v = Verdict::new(
+                    Stage::Connect,
+                    reply::dynamic_client(refusal.client, &refusal.support_contact),
+                );
+                v.check(
+                    refusal.rule.id(),
+                    format!(
+                        "dynamic client, {} messages (threshold {}), signals {:?}",
+                        refusal.messages, refusal.threshold, refusal.signals
+                    ),
+                );
+                v
+            }
+        };
+        verdict.check(
+            "P25-TLS",
+            format!("listener role {role:?}, port {}", connect.port),
+        );
+        session.record(&verdict);
+        (session, verdict)
+    }
+}
+
+/// What is known when a client connects.
+#[derive(Debug, Clone, Copy)]
+pub struct Connect<'a> {
+    /// The client's address.
+    pub client_ip: IpAddr,
+    /// The port it connected to (its role comes from the listeners).
+    pub port: u16,
+    /// Its PTR answer.
+    pub ptr: &'a PtrAnswer,
+    /// Its DNSBL answer.
+    pub dnsbl: &'a DnsblAnswer,
+    /// Messages it sent recently (IP25B's volume threshold).
+    pub recent_messages: u64,
+}
+
+/// One SMTP session (connection), stage by stage. `RSET` is [`Session::reset`].
+pub struct Session<'e> {
+    engine: &'e Engine,
+    role: ListenerRole,
+    client_ip: IpAddr,
+    smtp: SmtpSession,
+    helo: Option<String>,
+    mail_from: Option<ReversePath>,
+    recipients: Vec<Mailbox>,
+    history: Vec<Check>,
+}
+
+impl std::fmt::Debug for Session<'_> {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("Session")
+            .field("role", &self.role)
+            .field("client_ip", &self.client_ip)
+            .field("authenticated", &self.smtp.authenticated)
+            .field("recipients", &self.recipients.len())
+            .finish_non_exhaustive()
+    }
+}
+
+fn timestamp(now: DateTime<Utc>) -> Timestamp {
+    Timestamp::from_micros(u64::try_from(now.timestamp_micros()).unwrap_or(0))
+}
+
+fn datetime(t: Timestamp) -> Option<DateTime<Utc>> {
+    DateTime::from_timestamp_micros(i64::try_from(t.0).ok()?)
+}
+
+fn refusal_reply(refusal: &Refusal) -> Reply {
+    match refusal {
+        Refusal::TlsRequired => reply::tls_required(),
+        Refusal::EncryptionRequiredForAuth => reply::encryption_required(),
+        Refusal::AuthNotOffered => reply::auth_not_offered(),
+        Refusal::AuthRequired => reply::auth_required(),
+        Refusal::RelayDenied { recipient } => reply::relay_denied(recipient),
+        Refusal::SenderNotOwned { identity, sender } => reply::sender_not_owned(sender, identity),
+    }
+}
+
+/// The header fields of a message, unfolded: `(name, value)` in order, up to the blank
+/// line.
+fn header_fields(message: &[u8]) -> Vec<(String, String)> {
+    let mut fields: Vec<(String, String)> = Vec::new();
+    for line in message.split(|&b| b == b'\n') {
+        let line = line.strip_suffix(b"\r").unwrap_or(line);
+        if line.is_empty() {
+            break;
+        }
+        let text = String::from_utf8_lossy(line);
+        if line[0] == b' ' || line[0] == b'\t' {
+            if let Some((_, value)) = fields.last_mut() {
+                value.push_str(&text);
+            }
+        } else if let Some((name, value)) = text.split_once(':') {
+            fields.push((name.to_owned(), value.to_owned()));
+        }
+    }
+    fields
+}
+
+impl<'e> Session<'e> {
+    /// The listener role.
+    pub fn role(&self) -> ListenerRole {
+        self.role
+    }
+
+    /// Every check consulted so far in this session, across stages.
+    pub fn trace(&self) -> &[Check] {
+        &self.history
+    }
+
+    /// The recipients accepted in the current transaction.
+    pub fn recipients(&self) -> &[Mailbox] {
+        &self.recipients
+    }
+
+    fn record(&mut self, verdict: &Verdict) {
+        self.history.extend(verdict.checks.iter().cloned());
+    }
+
+    fn answer(&mut self, verdict: Verdict) -> Verdict {
+        self.record(&verdict);
+        verdict
+    }
+
+    /// HELO/EHLO: what to advertise (STARTTLS before TLS, AUTH only after it on the
+    /// submission ports, P25-TLS).
+    pub fn ehlo(&mut self, name: &str) -> Verdict {
+        self.helo = Some(name.to_owned());
+        self.mail_from = None;
+        self.recipients.clear();
+        let advert = self.engine.submission.ehlo(&self.smtp);
+        let mut verdict = Verdict::new(Stage::Ehlo, reply::ok("ehlo"));
+        verdict.check(
+            "P25-TLS",
+            format!(
+                "advertise STARTTLS: {}, AUTH: {}",
+                advert.starttls, advert.auth
+            ),
+        );
+        self.answer(verdict)
+    }
+
+    /// The TLS handshake after STARTTLS succeeded: the session starts over (RFC 3207).
+    pub fn starttls(&mut self) {
+        self.smtp.tls = true;
+        self.helo = None;
+        self.reset();
+    }
+
+    /// AUTH succeeded for `identity` (the mail address, ADDR-PW checked by the caller's
+    /// password store): may the account use SMTP from here? P25-TLS, P25-SUBMIT and the
+    /// account's overseas switch (GEO-RESTRICT, GEO-AUTO).
+    pub fn auth(&mut self, identity: &str, geo: &GeoSetting) -> Verdict {
+        if let StageDecision::Refuse { refusal, rule } =
+            self.engine.submission.check_auth(&self.smtp)
+        {
+            let mut verdict = Verdict::new(Stage::Auth, refusal_reply(&refusal));
+            verdict.check(rule.id(), format!("{refusal:?}"));
+            return self.answer(verdict);
+        }
+        let table = self.engine.geo.current();
+        match check_access(geo, Access::Smtp, self.client_ip, &table) {
+            GeoDecision::Refused {
+                client,
+                country,
+                rule,
+            } => {
+                let mut verdict =
+                    Verdict::new(Stage::Auth, reply::overseas_refused(client, rule.id()));
+                verdict.check(
+                    rule.id(),
+                    format!("{client} is not in {}", country.as_str()),
+                );
+                self.answer(verdict)
+            }
+            GeoDecision::Allowed { rule } => {
+                self.smtp.authenticated = Some(identity.to_ascii_lowercase());
+                let mut verdict = Verdict::new(Stage::Auth, reply::ok("auth"));
+                verdict.check(
+                    rule.id(),
+                    format!("{identity} may send from {}", self.client_ip),
+                );
+                self.answer(verdict)
+            }
+        }
+    }
+
+    /// MAIL FROM (the text after `MAIL FROM:`, parameters included): the address syntax
+    /// (ADDR-RFC), the announced SIZE (MBX-SIZE), submission rules (P25-TLS,
+    /// P25-SUBMIT), a suspended account (RATE-SEND).
+    pub fn mail_from(&mut self, args: &str, now: DateTime<Utc>) -> Verdict {
+        self.mail_from = None;
+        self.recipients.clear();
+        let options = WireOptions::default();
+        let parsed = match parse_mail_from(args, options) {
+            Ok(parsed) => parsed,
+            Err(e) => {
+                let mut verdict = Verdict::new(Stage::Mail, reply::bad_sender(&e.to_string()));
+                verdict.check("ADDR-RFC", e.to_string());
+                return self.answer(verdict);
+            }
+        };
+        let mut checks = vec![Check {
+            rule: "ADDR-RFC",
+            outcome: format!("sender {}", parsed.reverse_path),
+        }];
+        if let SizeDecision::TooLarge { size, limit, rule } = self
+            .engine
+            .mailbox
+            .limits()
+            .check_announced_size(parsed.parameters.size())
+        {
+            let mut verdict = Verdict::new(Stage::Mail, reply::too_large(size, limit));
+            verdict.check(rule.id(), format!("SIZE={size} over {limit}"));
+            return self.answer(verdict.with_checks(checks));
+        }
+        let sender = match &parsed.reverse_path {
+            ReversePath::Null => None,
+            ReversePath::Mailbox(m) => Some(m),
+        };
+        let decision = self
+            .engine
+            .submission
+            .check_mail(&self.smtp, sender, |identity, sender| {
+                identity.eq_ignore_ascii_case(&sender.to_string())
+            });
+        if let StageDecision::Refuse { refusal, rule } = decision {
+            let mut verdict = Verdict::new(Stage::Mail, refusal_reply(&refusal));
+            verdict.check(rule.id(), format!("{refusal:?}"));
+            return self.answer(verdict.with_checks(checks));
+        }
+        checks.push(Check {
+            rule: "P25-SUBMIT",
+            outcome: "sender allowed on this listener".to_owned(),
+        });
+        // A suspended sender is refused before it sends anything (a zero-cost check).
+        let (store, rate_key) = self.rate_key();
+        if let RateDecision::Suspended { until, rule } = store.check(
+            &rate_key,
+            Request {
+                messages: 0,
+                recipients: 0,
+            },
+            timestamp(now),
+        ) {
+            let mut verdict = Verdict::new(
+                Stage::Mail,
+                reply::rate_limited("suspension", datetime(until)),
+            );
+            verdict.check(rule.id(), format!("{rate_key} suspended"));
+            return self.answer(verdict.with_checks(checks));
+        }
+        self.mail_from = Some(parsed.reverse_path);
+        let mut verdict = Verdict::new(Stage::Mail, reply::ok("mail"));
+        verdict.checks = checks;
+        verdict.check("RATE-SEND", format!("{rate_key} not suspended"));
+        self.answer(verdict)
+    }
+
+    fn rate_key(&self) -> (&'e MemoryStore, String) {
+        match &self.smtp.authenticated {
+            Some(identity) => (&self.engine.account_rate, key::account(identity)),
+            None => (&self.engine.client_rate, key::client_ip(self.client_ip)),
+        }
+    }
+
+    /// RCPT TO (the text after `RCPT TO:`): syntax (ADDR-RFC), the recipient limit
+    /// (MBX-RCPT), relaying (P25-SUBMIT).
+    pub fn rcpt_to(&mut self, args: &str) -> Verdict {
+        if self.mail_from.is_none() {
+            let mut verdict = Verdict::new(Stage::Rcpt, reply::bad_sequence("need MAIL command"));
+            verdict.check("P25-SUBMIT", "RCPT before MAIL");
+            return self.answer(verdict);
+        }
+        let parsed = match parse_rcpt_to(args, WireOptions::default()) {
+            Ok(parsed) => parsed,
+            Err(e) => {
+                let mut verdict = Verdict::new(Stage::Rcpt, reply::bad_recipient(&e.to_string()));
+                verdict.check("ADDR-RFC", e.to_string());
+                return self.answer(verdict);
+            }
+        };
+        let mailbox = match parsed.forward_path.mailbox() {
+            Some(m) => m.clone(),
+            // <Postmaster> is always local (RFC 5321 §4.5.1).
+            None => Mailbox::from_str(&format!(
+                "postmaster@{}",
+                self.engine.config.auth.authserv_id
+            ))
+            .unwrap_or_else(|e| unreachable!("postmaster address: {e}")),
+        };
+        if let RecipientDecision::TooMany { limit, rule, count } = self
+            .engine
+            .mailbox
+            .limits()
+            .check_next_recipient(self.recipients.len())
+        {
+            let mut verdict = Verdict::new(Stage::Rcpt, reply::too_many_recipients(limit));
+            verdict.check(rule.id(), format!("{count} accepted, limit {limit}"));
+            return self.answer(verdict);
+        }
+        let is_local = self.engine.is_local(&mailbox);
+        if let StageDecision::Refuse { refusal, rule } = self
+            .engine
+            .submission
+            .check_rcpt(&self.smtp, &mailbox, is_local)
+        {
+            let mut verdict = Verdict::new(Stage::Rcpt, refusal_reply(&refusal));
+            verdict.check(rule.id(), format!("{refusal:?}"));
+            return self.answer(verdict);
+        }
+        self.recipients.push(mailbox.normalized());
+        let mut verdict = Verdict::new(Stage::Rcpt, reply::ok("rcpt"));
+        verdict.check(
+            "MBX-RCPT",
+            format!(
+                "recipient {} of at most {}",
+                self.recipients.len(),
+                self.engine.mailbox.limits().max_recipients()
+            ),
+        );
+        verdict.check("P25-SUBMIT", format!("{mailbox} local: {is_local}"));
+        self.answer(verdict)
+    }
+
+    /// DATA: at least one recipient first.
+    pub fn data(&mut self) -> Verdict {
+        if self.recipients.is_empty() {
+            let mut verdict = Verdict::new(Stage::Data, reply::bad_sequence("need RCPT command"));
+            verdict.check("MBX-RCPT", "no valid recipients");
+            return self.answer(verdict);
+        }
+        let verdict = Verdict::new(Stage::Data, reply::ok("data"));
+        self.answer(verdict)
+    }
+
+    /// RSET: the transaction ends, the session (TLS, AUTH) stays.
+    pub fn reset(&mut self) {
+        self.mail_from = None;
+        self.recipients.clear();
+    }
+
+    /// The end of the message (`message` as received, headers and body): MBX-SIZE, the
+    /// send rate (RATE-SEND), forged `Authentication-Results` (AUTH-IN-FORGED), ours from
+    /// `auth` (AUTH-IN-FORMAT) and the DMARC action (AUTH-IN-DMARC-NOENFORCE), then per
+    /// local recipient the delivery plan (virus, reject list, spam sorting, forwarding,
+    /// retention), and DKIM signing of authenticated submissions (AUTH-OUT-DKIM). The
+    /// transaction ends either way.
+    pub fn end_of_message(
+        &mut self,
+        message: &[u8],
+        auth: Option<&AuthReport>,
+        spam: SpamVerdict,
+        now: DateTime<Utc>,
+    ) -> Verdict {
+        let verdict = self.end_of_message_inner(message, auth, spam, now);
+        self.reset();
+        self.answer(verdict)
+    }
+
+    fn end_of_message_inner(
+        &mut self,
+        message: &[u8],
+        auth: Option<&AuthReport>,
+        spam: SpamVerdict,
+        now: DateTime<Utc>,
+    ) -> Verdict {
+        let stage = Stage::EndOfMessage;
+        let size = message.len() as u64;
+        let limits = self.engine.mailbox.limits();
+        if let SizeDecision::TooLarge { size, limit, rule } = limits.check_message_size(size) {
+            let mut verdict = Verdict::new(stage, reply::too_large(size, limit));
+            verdict.check(rule.id(), format!("{size} octets over {limit}"));
+            return verdict;
+        }
+        let mut checks = vec![Check {
+            rule: "MBX-SIZE",
+            outcome: format!("{size} octets within {}", limits.max_message_bytes()),
+        }];
+        let incoming = match IncomingMessage::parse(message, size) {
+            Ok(incoming) => incoming,
+            Err(e) => {
+                let mut verdict = Verdict::new(stage, reply::unreadable(&e.to_string()));
+                verdict.check("MBX-SIZE", e.to_string());
+                return verdict.with_checks(checks);
+            }
+        };
+        // RATE-SEND: one message to this many recipients.
+        let (store, rate_key) = self.rate_key();
+        let recipients = u32::try_from(self.recipients.len()).unwrap_or(u32::MAX);
+        match store.check(&rate_key, Request::message(recipients), timestamp(now)) {
+            RateDecision::Allowed { remaining, rule } => checks.push(Check {
+                rule: rule.id(),
+                outcome: format!("{rate_key}: allowed, {remaining} left under the tightest limit"),
+            }),
+            other => {
+                let limit_name = match &other {
+                    RateDecision::Limited { limit, .. } | RateDecision::TooLarge { limit, .. } => {
+                        store.limits().name(*limit).to_owned()
+                    }
+                    _ => "suspension".to_owned(),
+                };
+                let mut verdict = Verdict::new(
+                    stage,
+                    reply::rate_limited(&limit_name, other.resume_at().and_then(datetime)),
+                );
+                verdict.check("RATE-SEND", format!("{rate_key}: {other:?}"));
+                return verdict.with_checks(checks);
+            }
+        }
+        let mut verdict = Verdict::new(stage, reply::queued());
+        verdict.checks = checks;
+        let inbound = !self.role.is_submission() && self.smtp.authenticated.is_none();
+        if inbound {
+            self.inbound(message, &incoming, auth, spam, now, &mut verdict);
+        } else {
+            self.outbound(message, &mut verdict);
+        }
+        verdict
+    }
+
+    fn inbound(
+        &self,
+        message: &[u8],
+        incoming: &IncomingMessage,
+        auth: Option<&AuthReport>,
+        spam: SpamVerdict,
+        now: DateTime<Utc>,
+        verdict: &mut Verdict,
+    ) {
+        let engine = self.engine;
+        // AUTH-IN-FORGED: headers claiming our authserv-id, however written.
+        let fields = header_fields(message);
+        let forged_config: &ForgedConfig = &engine.config.auth.forged;
+        for forged in find_forged(
+            forged_config,
+            fields.iter().map(|(n, v)| (n.as_str(), v.as_str())),
+        ) {
+            verdict.edit_headers.push(HeaderEdit {
+                name: fields[forged.index].0.clone(),
+                index: forged.index,
+                rename_to: match forged.action {
+                    ForgedAction::Remove => None,
+                    ForgedAction::Rename => forged.rename_to.map(str::to_owned),
+                },
+                rule: forged.rule.id(),
+            });
+            verdict.check(
+                forged.rule.id(),
+                format!(
+                    "field {} claims {}: {:?}",
+                    forged.index, forged.claimed, forged.action
+                ),
+            );
+        }
+        let mut quarantine = false;
+        if let Some(report) = auth {
+            let authserv_id = self
+                .recipients
+                .iter()
+                .find_map(|r| engine.address.parse_isp_address(r).ok())
+                .map_or_else(
+                    || engine.config.auth.authserv_id.clone(),
+                    |isp| isp.authserv_id().to_owned(),
+                );
+            let header = report.to_authentication_results(&authserv_id);
+            verdict.check("AUTH-IN-FORMAT", header.to_value());
+            let folded = header.to_header();
+            let value = folded
+                .trim_start_matches("Authentication-Results:")
+                .trim_start_matches(' ')
+                .trim_end_matches("\r\n")
+                .to_owned();
+            verdict.add_headers.push(HeaderField {
+                name: "Authentication-Results".to_owned(),
+                value,
+            });
+            let action = report.dmarc_action(engine.config.auth.dmarc);
+            verdict.check(
+                action.rule.id(),
+                format!("{:?}: {}", action.disposition, action.detail),
+            );
+            match action.disposition {
+                DmarcDisposition::Reject => {
+                    let checks = std::mem::take(&mut verdict.checks);
+                    *verdict =
+                        Verdict::new(Stage::EndOfMessage, reply::dmarc_reject(&action.detail))
+                            .with_checks(checks);
+                    return;
+                }
+                DmarcDisposition::Quarantine => quarantine = true,
+                DmarcDisposition::Deliver => {}
+            }
+        }
+        // Per local recipient: the delivery plan.
+        let mut refused = 0;
+        let mut refusal = None;
+        let local: Vec<&Mailbox> = self
+            .recipients
+            .iter()
+            .filter(|r| engine.is_local(r))
+            .collect();
+        for recipient in &local {
+            let key = recipient.to_string();
+            let compiled;
+            let mailbox = match engine.mailboxes.get(&key) {
+                Some(m) => m,
+                None => {
+                    compiled = match engine
+                        .mailbox
+                        .compile_mailbox(recipient, &MailboxSettings::default())
+                    {
+                        Ok(c) => c,
+                        Err(e) => {
+                            verdict.check("MBX-CAP", format!("{key}: {e}"));
+                            continue;
+                        }
+                    };
+                    &compiled
+                }
+            };
+            let plan = engine
+                .mailbox
+                .plan_delivery(mailbox, incoming, spam, None, now);
+            for step in &plan.trace {
+                verdict.check(step.rule.id(), format!("{key}: {}", step.outcome));
+            }
+            let (outcome, expires) = match &plan.disposition {
+                Disposition::Store { folder, expires } => {
+                    let folder = if quarantine {
+                        FolderKind::Spam
+                    } else {
+                        *folder
+                    };
+                    let name = match folder {
+                        FolderKind::Spam => "junk",
+                        FolderKind::Trash => "trash",
+                        _ => "inbox",
+                    };
+                    let expires = match expires {
+                        Expiry::At(t) => Some(t.to_rfc3339()),
+                        Expiry::Never => None,
+                    };
+                    (name.to_owned(), expires)
+                }
+                Disposition::Discard => ("discard".to_owned(), None),
+                Disposition::NotKept => ("not-kept".to_owned(), None),
+                Disposition::Refuse { reason } => {
+                    refused += 1;
+                    refusal = Some(reason.clone());
+                    ("refuse".to_owned(), None)
+                }
+            };
+            if let Some(subject) = &plan.subject_rewrite {
+                verdict.subject = Some(subject.clone());
+            }
+            verdict.deliveries.push(Delivery {
+                recipient: key,
+                outcome,
+                forward_to: plan.forward_to.iter().map(ToString::to_string).collect(),
+                expires,
+            });
+        }
+        if refused > 0 && refused == local.len() {
+            let reply = match refusal {
+                Some(RefusalReason::Virus { name }) => reply::virus(&name),
+                Some(RefusalReason::TooLarge { size, limit }) => reply::too_large(size, limit),
+                _ => reply::reject_list(),
+            };
+            let checks = std::mem::take(&mut verdict.checks);
+            *verdict = Verdict::new(Stage::EndOfMessage, reply).with_checks(checks);
+        } else if !local.is_empty() && verdict.deliveries.iter().all(|d| d.outcome == "discard") {
+            verdict.action = Action::Discard;
+        }
+    }
+
+    fn outbound(&self, message: &[u8], verdict: &mut Verdict) {
+        #[cfg(feature = "mail-auth")]
+        if let Some(signer) = &self.engine.dkim {
+            match signer.sign(message) {
+                Ok(header) => {
+                    let value = header
+                        .trim_start_matches("DKIM-Signature:")
+                        .trim_start_matches(' ')
+                        .trim_end_matches("\r\n")
+                        .to_owned();
+                    verdict.add_headers.push(HeaderField {
+                        name: "DKIM-Signature".to_owned(),
+                        value,
+                    });
+                    verdict.check(
+                        "AUTH-OUT-DKIM",
+                        format!("signed d={} s={}", signer.domain(), signer.selector()),
+                    );
+                }
+                Err(e) => verdict.check("AUTH-OUT-DKIM", format!("not signed: {e}")),
+            }
+            return;
+        }
+        let _ = message;
+        verdict.check("AUTH-OUT-DKIM", "no DKIM key configured");
+    }
+
+    /// [`end_of_message`](Self::end_of_message) with SPF, DKIM, DMARC and ADSP verified
+    /// over DNS first (inbound mail only; submissions are signed, not verified).
+    #[cfg(feature = "dns-hickory")]
+    pub async fn end_of_message_verified(
+        &mut self,
+        message: &[u8],
+        verifier: &crate::auth::Verifier,
+        receiver: &str,
+        spam: SpamVerdict,
+        now: DateTime<Utc>,
+    ) -> Verdict {
+        let inbound = !self.role.is_submission() && self.smtp.authenticated.is_none();
+        if !inbound {
+            return self.end_of_message(message, None, spam, now);
+        }
+        let mail_from = match &self.mail_from {
+            Some(ReversePath::Mailbox(m)) => m.to_string(),
+            _ => String::new(),
+        };
+        let helo = self.helo.clone().unwrap_or_default();
+        let report = verifier
+            .verify(
+                &crate::auth::Envelope {
+                    client_ip: self.client_ip,
+                    helo: &helo,
+                    mail_from: &mail_from,
+                    receiver,
+                },
+                message,
+            )
+            .await;
+        self.end_of_message(message, Some(&report), spam, now)
+    }
+}

@@ -1,0 +1,395 @@
+//! Whole sessions through `Engine`/`Session`: each listener role, each refusal.
+
+use std::net::IpAddr;
+
+use chrono::{DateTime, TimeZone, Utc};
+use mail_policy::auth::{AuthReport, DkimCheck, DkimResult, DmarcCheck, DmarcPolicy, DmarcResult};
+use mail_policy::geo::GeoSetting;
+use mail_policy::mailbox::SpamVerdict;
+use mail_policy::port25::{DnsblAnswer, PtrAnswer};
+use mail_policy::{Action, Config, Connect, Engine, Session, Stage};
+
+pub(crate) fn now() -> DateTime<Utc> {
+    Utc.with_ymd_and_hms(2026, 12, 4, 10, 0, 0)
+        .single()
+        .expect("time")
+}
+
+fn ip(text: &str) -> IpAddr {
+    text.parse().expect("address")
+}
+
+const SERVER_PTR: PtrAnswer = PtrAnswer::NoName;
+
+fn server_ptr() -> PtrAnswer {
+    PtrAnswer::Name {
+        name: "mail.example.com".into(),
+        forward_confirmed: true,
+    }
+}
+
+fn connect<'e>(engine: &'e Engine, client: &str, port: u16, ptr: &PtrAnswer) -> Session<'e> {
+    let (session, verdict) = engine.connect(&Connect {
+        client_ip: ip(client),
+        port,
+        ptr,
+        dnsbl: &DnsblAnswer::NotListed,
+        recent_messages: 0,
+    });
+    assert_eq!(verdict.stage, Stage::Connect);
+    assert!(verdict.is_accept(), "{verdict:?}");
+    session
+}
+
+fn message(from: &str, subject: &str, extra_headers: &str) -> Vec<u8> {
+    format!(
+        "{extra_headers}From: {from}\r\nTo: taro@aa2.so-net.ne.jp\r\nSubject: {subject}\r\n\
+         Date: Fri, 04 Dec 2026 19:00:00 +0900\r\nMessage-ID: <t@example.com>\r\n\r\nHello.\r\n"
+    )
+    .into_bytes()
+}
+
+#[test]
+fn mx_session_accepts_local_mail_and_refuses_relaying() {
+    let engine = Engine::sonet();
+    let mut session = connect(&engine, "192.0.2.1", 25, &server_ptr());
+    assert!(session.ehlo("mail.example.com").is_accept());
+    assert!(
+        session
+            .mail_from("<sender@example.com> SIZE=1000", now())
+            .is_accept()
+    );
+    assert!(session.rcpt_to("<taro@aa2.so-net.ne.jp>").is_accept());
+    let relay = session.rcpt_to("<someone@example.org>");
+    assert_eq!(relay.action, Action::Reject);
+    assert_eq!((relay.reply.code, relay.reply.enhanced), (554, "5.7.1"));
+    assert!(relay.reply.text.contains("P25-SUBMIT"), "{}", relay.reply);
+    assert!(session.data().is_accept());
+    let done = session.end_of_message(
+        &message("sender@example.com", "hello", ""),
+        None,
+        SpamVerdict::Unknown,
+        now(),
+    );
+    assert_eq!(done.reply.code, 250, "{done:?}");
+    assert_eq!(done.deliveries.len(), 1);
+    assert_eq!(done.deliveries[0].outcome, "inbox");
+    // The explain trace names the rules consulted across stages.
+    let rules: Vec<_> = session.trace().iter().map(|c| c.rule).collect();
+    for rule in [
+        "P25-IN",
+        "ADDR-RFC",
+        "MBX-RCPT",
+        "MBX-SIZE",
+        "RATE-SEND",
+        "MBX-RETAIN",
+    ] {
+        assert!(rules.contains(&rule), "{rule} missing from {rules:?}");
+    }
+}
+
+#[test]
+fn the_201st_recipient_is_deferred() {
+    let engine = Engine::sonet();
+    let mut session = connect(&engine, "192.0.2.1", 25, &server_ptr());
+    session.ehlo("mail.example.com");
+    session.mail_from("<sender@example.com>", now());
+    for i in 0..200 {
+        let verdict = session.rcpt_to(&format!("<user{i}@aa2.so-net.ne.jp>"));
+        assert!(verdict.is_accept(), "recipient {i}: {verdict:?}");
+    }
+    let over = session.rcpt_to("<user200@aa2.so-net.ne.jp>");
+    assert_eq!(over.action, Action::Defer);
+    assert_eq!((over.reply.code, over.reply.enhanced), (452, "4.5.3"));
+    assert!(over.reply.text.contains("MBX-RCPT") && over.reply.text.contains("200"));
+}
+
+#[test]
+fn oversize_is_refused_at_mail_and_at_end_of_message() {
+    let engine = Engine::sonet();
+    let mut session = connect(&engine, "192.0.2.1", 25, &server_ptr());
+    session.ehlo("mail.example.com");
+    let announced = session.mail_from("<sender@example.com> SIZE=30000000", now());
+    assert_eq!(
+        (announced.reply.code, announced.reply.enhanced),
+        (552, "5.3.4")
+    );
+    assert!(session.mail_from("<sender@example.com>", now()).is_accept());
+    session.rcpt_to("<taro@aa2.so-net.ne.jp>");
+    session.data();
+    let mut big = message("sender@example.com", "big", "");
+    big.resize(20 * 1024 * 1024 + 1, b'x');
+    let verdict = session.end_of_message(&big, None, SpamVerdict::Unknown, now());
+    assert_eq!((verdict.reply.code, verdict.reply.enhanced), (552, "5.3.4"));
+    assert!(verdict.reply.text.contains("MBX-SIZE"), "{}", verdict.reply);
+}
+
+#[test]
+fn dynamic_clients_are_refused_on_the_mx_only() {
+    let engine = Engine::sonet();
+    let dynamic = PtrAnswer::Name {
+        name: "p1234-ipngn.tokyo.ocn.ne.jp".into(),
+        forward_confirmed: true,
+    };
+    let (_, verdict) = engine.connect(&Connect {
+        client_ip: ip("203.0.113.5"),
+        port: 25,
+        ptr: &dynamic,
+        dnsbl: &DnsblAnswer::NotListed,
+        recent_messages: 100,
+    });
+    assert_eq!(verdict.action, Action::Reject, "{verdict:?}");
+    assert_eq!((verdict.reply.code, verdict.reply.enhanced), (554, "5.7.1"));
+    assert!(verdict.reply.text.contains("203.0.113.5") && verdict.reply.text.contains("P25-IN"));
+    // The same client on the submission port is a customer.
+    let (_, verdict) = engine.connect(&Connect {
+        client_ip: ip("203.0.113.5"),
+        port: 587,
+        ptr: &dynamic,
+        dnsbl: &DnsblAnswer::NotListed,
+        recent_messages: 100,
+    });
+    assert!(verdict.is_accept(), "{verdict:?}");
+    // DNS failure: try later.
+    let (_, verdict) = engine.connect(&Connect {
+        client_ip: ip("203.0.113.5"),
+        port: 25,
+        ptr: &PtrAnswer::TempFail,
+        dnsbl: &DnsblAnswer::TempFail,
+        recent_messages: 100,
+    });
+    assert_eq!(
+        (verdict.reply.code, verdict.action),
+        (450, Action::Defer),
+        "{verdict:?}"
+    );
+}
+
+#[test]
+fn submission_needs_tls_then_auth_then_an_owned_sender() {
+    let engine = Engine::sonet();
+    let mut session = connect(&engine, "198.51.100.20", 587, &SERVER_PTR);
+    session.ehlo("laptop");
+    let no_tls = session.mail_from("<taro@aa2.so-net.ne.jp>", now());
+    assert_eq!((no_tls.reply.code, no_tls.reply.enhanced), (530, "5.7.0"));
+    let auth_no_tls = session.auth("taro@aa2.so-net.ne.jp", &GeoSetting::default());
+    assert_eq!(
+        (auth_no_tls.reply.code, auth_no_tls.reply.enhanced),
+        (538, "5.7.11")
+    );
+    session.starttls();
+    session.ehlo("laptop");
+    let no_auth = session.mail_from("<taro@aa2.so-net.ne.jp>", now());
+    assert_eq!((no_auth.reply.code, no_auth.reply.enhanced), (530, "5.7.0"));
+    assert!(
+        session
+            .auth("taro@aa2.so-net.ne.jp", &GeoSetting::default())
+            .is_accept()
+    );
+    let other = session.mail_from("<boss@example.com>", now());
+    assert_eq!((other.reply.code, other.reply.enhanced), (553, "5.7.1"));
+    assert!(
+        session
+            .mail_from("<taro@aa2.so-net.ne.jp>", now())
+            .is_accept()
+    );
+    assert!(
+        session.rcpt_to("<friend@example.org>").is_accept(),
+        "authenticated relay"
+    );
+    session.data();
+    let done = session.end_of_message(
+        &message("taro@aa2.so-net.ne.jp", "hi", ""),
+        None,
+        SpamVerdict::Unknown,
+        now(),
+    );
+    assert_eq!(done.reply.code, 250);
+    assert!(
+        done.checks.iter().any(|c| c.rule == "AUTH-OUT-DKIM"),
+        "{:?}",
+        done.checks
+    );
+}
+
+#[test]
+fn auth_on_the_mx_is_refused() {
+    let engine = Engine::sonet();
+    let mut session = connect(&engine, "192.0.2.1", 25, &server_ptr());
+    session.starttls();
+    let verdict = session.auth("taro@aa2.so-net.ne.jp", &GeoSetting::default());
+    assert_eq!((verdict.reply.code, verdict.reply.enhanced), (503, "5.5.1"));
+}
+
+#[test]
+fn overseas_access_is_refused_when_the_switch_is_on() {
+    let engine = Engine::sonet(); // no domestic table: every address is abroad
+    let mut session = connect(&engine, "198.51.100.20", 465, &SERVER_PTR);
+    let mut restricted = GeoSetting::default();
+    restricted.turn_on();
+    let verdict = session.auth("taro@aa2.so-net.ne.jp", &restricted);
+    assert_eq!((verdict.reply.code, verdict.reply.enhanced), (550, "5.7.1"));
+    assert!(
+        verdict.reply.text.contains("GEO-RESTRICT"),
+        "{}",
+        verdict.reply
+    );
+    // Switch off (the default): allowed.
+    assert!(
+        session
+            .auth("taro@aa2.so-net.ne.jp", &GeoSetting::default())
+            .is_accept()
+    );
+}
+
+#[test]
+fn rate_limit_suspends_then_resumes() {
+    let engine = Engine::sonet();
+    let mut session = connect(&engine, "198.51.100.20", 465, &SERVER_PTR);
+    assert!(
+        session
+            .auth("hanako@aa2.so-net.ne.jp", &GeoSetting::default())
+            .is_accept()
+    );
+    let body = message("hanako@aa2.so-net.ne.jp", "hi", "");
+    // 100 messages in 10 minutes are allowed (here all at once); the 101st suspends the
+    // account for an hour.
+    let mut refused_at = None;
+    for i in 0..101 {
+        let t = now();
+        assert!(
+            session
+                .mail_from("<hanako@aa2.so-net.ne.jp>", t)
+                .is_accept(),
+            "message {i}"
+        );
+        session.rcpt_to("<friend@example.org>");
+        session.data();
+        let verdict = session.end_of_message(&body, None, SpamVerdict::Unknown, t);
+        if verdict.action != Action::Accept {
+            refused_at = Some((i, verdict));
+            break;
+        }
+    }
+    let (i, verdict) = refused_at.expect("the limit bites");
+    assert_eq!(i, 100);
+    assert_eq!((verdict.reply.code, verdict.reply.enhanced), (450, "4.7.1"));
+    assert!(
+        verdict.reply.text.contains("RATE-SEND")
+            && verdict.reply.text.contains("after 2026-12-04T11:00:00Z"),
+        "{}",
+        verdict.reply
+    );
+    // Suspended: MAIL is refused at once, until the hour is over.
+    let later = now() + chrono::Duration::minutes(30);
+    let verdict = session.mail_from("<hanako@aa2.so-net.ne.jp>", later);
+    assert_eq!(verdict.reply.code, 450, "{verdict:?}");
+    let resumed = now() + chrono::Duration::minutes(62);
+    assert!(
+        session
+            .mail_from("<hanako@aa2.so-net.ne.jp>", resumed)
+            .is_accept()
+    );
+}
+
+fn auth_report(dmarc: DmarcResult, policy: DmarcPolicy) -> AuthReport {
+    let mut report = AuthReport::empty();
+    report.dkim.push(DkimCheck {
+        result: DkimResult::Pass,
+        domain: Some("example.com".into()),
+        identity: Some("@example.com".into()),
+        selector: Some("s1".into()),
+        reason: None,
+    });
+    report.from = Some("sender@example.com".into());
+    report.dmarc = Some(DmarcCheck {
+        result: dmarc,
+        from_domain: "example.com".into(),
+        policy: Some(policy),
+        reason: None,
+    });
+    report
+}
+
+#[test]
+fn end_of_message_adds_our_header_and_removes_forged_ones() {
+    let engine = Engine::sonet();
+    let mut session = connect(&engine, "192.0.2.1", 25, &server_ptr());
+    session.ehlo("mail.example.com");
+    session.mail_from("<sender@example.com>", now());
+    session.rcpt_to("<taro@aa2.so-net.ne.jp>");
+    session.data();
+    let forged = "Authentication-Results: SO-NET.ne.jp (fake);\r\n dkim=pass header.i=@bank.example\r\n\
+                  Authentication-Results: mx.example.com; spf=pass smtp.mailfrom=a@example.com\r\n";
+    let verdict = session.end_of_message(
+        &message("sender@example.com", "hello", forged),
+        Some(&auth_report(DmarcResult::Pass, DmarcPolicy::None)),
+        SpamVerdict::Unknown,
+        now(),
+    );
+    assert_eq!(verdict.reply.code, 250);
+    assert_eq!(verdict.edit_headers.len(), 1, "{:?}", verdict.edit_headers);
+    assert_eq!(verdict.edit_headers[0].index, 0);
+    assert_eq!(verdict.edit_headers[0].rule, "AUTH-IN-FORGED");
+    assert_eq!(verdict.add_headers[0].name, "Authentication-Results");
+    assert!(
+        verdict.add_headers[0]
+            .value
+            .starts_with("so-net.ne.jp; dkim=pass"),
+        "{:?}",
+        verdict.add_headers
+    );
+}
+
+#[test]
+fn dmarc_is_annotated_unless_enforced() {
+    let mut config = Config::sonet();
+    let annotate = Engine::new(&config, "test").expect("engine");
+    config.auth.dmarc = mail_policy::auth::DmarcMode::Enforce;
+    let enforce = Engine::new(&config, "test").expect("engine");
+    for (engine, expected) in [(&annotate, 250), (&enforce, 550)] {
+        let mut session = connect(engine, "192.0.2.1", 25, &server_ptr());
+        session.ehlo("mail.example.com");
+        session.mail_from("<sender@example.com>", now());
+        session.rcpt_to("<taro@aa2.so-net.ne.jp>");
+        session.data();
+        let verdict = session.end_of_message(
+            &message("sender@example.com", "hello", ""),
+            Some(&auth_report(DmarcResult::Fail, DmarcPolicy::Reject)),
+            SpamVerdict::Unknown,
+            now(),
+        );
+        assert_eq!(verdict.reply.code, expected, "{verdict:?}");
+        assert!(
+            verdict
+                .checks
+                .iter()
+                .any(|c| c.rule == "AUTH-IN-DMARC-NOENFORCE")
+        );
+    }
+}
+
+#[test]
+fn sequence_and_syntax_errors() {
+    let engine = Engine::sonet();
+    let mut session = connect(&engine, "192.0.2.1", 25, &server_ptr());
+    let early = session.rcpt_to("<taro@aa2.so-net.ne.jp>");
+    assert_eq!((early.reply.code, early.reply.enhanced), (503, "5.5.1"));
+    let bad = session.mail_from("<a..b@example.com>", now());
+    assert_eq!((bad.reply.code, bad.reply.enhanced), (501, "5.1.7"));
+    session.mail_from("<>", now());
+    let bad = session.rcpt_to("<@>");
+    assert_eq!((bad.reply.code, bad.reply.enhanced), (501, "5.1.3"));
+    assert_eq!(session.data().reply.code, 503);
+    assert!(session.rcpt_to("<Postmaster>").is_accept());
+    let unreadable = {
+        session.data();
+        session.end_of_message(
+            b"\r\nbody without a header section\r\n",
+            None,
+            SpamVerdict::Unknown,
+            now(),
+        )
+    };
+    assert_eq!(unreadable.reply.code, 550, "{unreadable:?}");
+}
