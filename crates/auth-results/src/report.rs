@@ -407,7 +407,8 @@ impl AuthReport {
             };
         };
         let policy = match dmarc.policy {
-            Some(DmarcPolicy::None) | None => "none",
+            None => "unknown",
+            Some(DmarcPolicy::None) => "none",
             Some(DmarcPolicy::Quarantine) => "quarantine",
             Some(DmarcPolicy::Reject) => "reject",
         };

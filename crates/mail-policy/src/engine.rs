@@ -339,6 +339,11 @@ impl<'e> Session<'e> {
         self.role
     }
 
+    /// The client's address.
+    pub fn client_ip(&self) -> IpAddr {
+        self.client_ip
+    }
+
     /// Every check consulted so far in this session, across stages.
     pub fn trace(&self) -> &[Check] {
         &self.history
@@ -774,7 +779,7 @@ impl<'e> Session<'e> {
                         _ => "inbox",
                     };
                     let expires = match expires {
-                        Expiry::At(t) => Some(t.to_rfc3339()),
+                        Expiry::At(t) => Some(t.to_rfc3339_opts(chrono::SecondsFormat::Secs, true)),
                         Expiry::Never => None,
                     };
                     (name.to_owned(), expires)

@@ -36,7 +36,11 @@ pub struct Reply {
 
 impl fmt::Display for Reply {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        write!(f, "{} {} {}", self.code, self.enhanced, self.text)
+        if self.enhanced.is_empty() {
+            write!(f, "{} {}", self.code, self.text)
+        } else {
+            write!(f, "{} {} {}", self.code, self.enhanced, self.text)
+        }
     }
 }
 

@@ -41,7 +41,11 @@ fn errors_name_file_line_column_and_key() {
 
     let error = Config::from_toml("[auth]\ndmarc = \"annotate\"\n\n[auth.dnss]\n", "c.toml")
         .expect_err("unknown table");
-    assert_eq!((error.line, error.key.as_deref()), (4, Some("auth.dnss")), "{error}");
+    assert_eq!(
+        (error.line, error.key.as_deref()),
+        (4, Some("auth.dnss")),
+        "{error}"
+    );
 
     let error = Config::from_toml("[mailbox.limits]\nmax_recipients = \"many\"\n", "c.toml")
         .expect_err("type");
