@@ -12,13 +12,60 @@
 //! | [`auth`] | `mail-policy-auth-results` | AUTH-*: SPF, DKIM, DMARC and ADSP verification over DNS, the `Authentication-Results` header in the ISP's shape, its RFC 8601 parser, removal of forged ones, DKIM signing, the SPF/DMARC/DKIM records to publish |
 //! | [`mailbox`] | `mail-policy-mailbox-policy` | MBX-*, REJ-*, FWD-*, SPAM-*, VIRUS-*: size and recipient limits, retention, reject lists, forwarding, spam sorting, virus-check policy, one delivery plan |
 //!
-//! The composition that only the facade knows (one configuration, an SMTP session API,
-//! SMTP replies) comes next.
+//! What only the composition knows lives here: one TOML configuration for every crate
+//! ([`Config`], the profile of `SPEC.md` built in), an [`Engine`] compiled from it, a
+//! [`Session`] that walks one SMTP transaction stage by stage and answers each stage with
+//! a [`Verdict`] (action, SMTP reply, header edits, subject rewrite, deliveries, and the
+//! explain trace of every rule consulted), and the one place where decisions become SMTP
+//! replies ([`reply`], listed in `docs/replies.md`).
 //!
 //! Every crate is sans-IO: decisions are pure functions of their inputs, `now` and lookup
-//! results are arguments, and every decision names the `SPEC.md` rule behind it.
+//! results are arguments, and every decision names the `SPEC.md` rule behind it. The
+//! session stages are synchronous; only
+//! [`Session::end_of_message_verified`] (feature `dns-hickory`) awaits DNS.
 //!
 //! # Example
+//!
+//! A whole inbound session on the built-in profile:
+//!
+//! ```
+//! use chrono::{TimeZone, Utc};
+//! use mail_policy::mailbox::SpamVerdict;
+//! use mail_policy::port25::{DnsblAnswer, PtrAnswer};
+//! use mail_policy::{Action, Connect, Engine};
+//!
+//! let engine = Engine::sonet();
+//! let now = Utc.with_ymd_and_hms(2026, 12, 4, 10, 0, 0).unwrap();
+//! let ptr = PtrAnswer::Name { name: "mail.example.com".into(), forward_confirmed: true };
+//! let (mut session, hello) = engine.connect(&Connect {
+//!     client_ip: "192.0.2.1".parse()?,
+//!     port: 25,
+//!     ptr: &ptr,
+//!     dnsbl: &DnsblAnswer::NotListed,
+//!     recent_messages: 0,
+//! });
+//! assert_eq!(hello.reply.code, 220);
+//! session.ehlo("mail.example.com");
+//! assert!(session.mail_from("<sender@example.com> SIZE=30000000", now).reply.to_string()
+//!     .starts_with("552 5.3.4 Message size exceeds fixed limit (MBX-SIZE"));
+//! assert!(session.mail_from("<sender@example.com>", now).is_accept());
+//! assert!(session.rcpt_to("<taro@aa2.so-net.ne.jp>").is_accept());
+//! let relay = session.rcpt_to("<someone@example.org>");
+//! assert_eq!(relay.reply.to_string(), "554 5.7.1 <someone@example.org>: Relay access denied (P25-SUBMIT)");
+//! session.data();
+//! let done = session.end_of_message(
+//!     b"From: sender@example.com\r\nSubject: hi\r\n\r\nHello.\r\n",
+//!     None,
+//!     SpamVerdict::Unknown,
+//!     now,
+//! );
+//! assert_eq!(done.action, Action::Accept);
+//! assert_eq!(done.deliveries[0].outcome, "inbox");
+//! assert!(session.trace().iter().any(|check| check.rule == "MBX-RETAIN"));
+//! # Ok::<(), Box<dyn std::error::Error>>(())
+//! ```
+//!
+//! A single crate works alone too:
 //!
 //! ```
 //! use mail_policy::address::{parse_rcpt_to, AddressKind, AddressPolicy, WireOptions};
@@ -35,8 +82,10 @@
 //! # Crate features
 //!
 //! - `dns-hickory`: PTR and DNSBL lookups for IP25B (`port25::dns::HickoryLookups`);
-//!   SPF, DKIM, DMARC, ADSP, ARC and iprev verification (`auth::Verifier`).
-//! - `mail-auth`: DKIM signing and the DKIM key record (`auth::DkimSigner`).
+//!   SPF, DKIM, DMARC, ADSP, ARC and iprev verification (`auth::Verifier`,
+//!   `Session::end_of_message_verified`).
+//! - `mail-auth`: DKIM signing and the DKIM key record (`auth::DkimSigner`; the engine
+//!   signs authenticated submissions when `[auth.dkim]` is configured).
 //! - `redis`: the fleet-wide rate-limit store (`rate::RedisStore`).
 //! - `maxminddb`: MaxMind DB files as a source of the domestic table (`geo::parse_mmdb`).
 //!
