@@ -164,6 +164,16 @@ impl Engine {
         &self.config
     }
 
+    /// The compiled address rules (ADDR-*).
+    pub fn address_policy(&self) -> &AddressPolicy {
+        &self.address
+    }
+
+    /// The compiled mailbox rules (MBX-*, REJ-*, FWD-*, SPAM-*).
+    pub fn mailbox_policy(&self) -> &MailboxPolicy {
+        &self.mailbox
+    }
+
     /// The domestic-address table (swap a reloaded one in with [`SharedTable::replace`]).
     pub fn geo_table(&self) -> &SharedTable {
         &self.geo

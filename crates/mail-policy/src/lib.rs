@@ -95,11 +95,13 @@
 #![forbid(unsafe_code)]
 #![deny(missing_docs)]
 
+mod account;
 mod config;
 mod engine;
 pub mod reply;
 mod verdict;
 
+pub use crate::account::{Login, LoginVerdict};
 pub use crate::config::{
     AuthConfig, Config, ConfigError, DkimConfig, DnsConfig, GeoConfig, ListenerConfig,
     MailboxEntry, MailboxesConfig, MailboxesFile, RateConfig, RateStoreConfig,

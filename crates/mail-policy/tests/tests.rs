@@ -3,7 +3,10 @@
 //! reply table against `docs/replies.md`.
 
 mod suite {
+    mod account;
     mod config;
     mod replies;
     mod session;
+    #[cfg(all(feature = "dns-hickory", feature = "mail-auth"))]
+    mod verified;
 }
