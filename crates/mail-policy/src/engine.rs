@@ -46,6 +46,11 @@ pub struct Engine {
     client_rate: MemoryStore,
     geo: SharedTable,
     mailboxes: HashMap<String, CompiledMailbox>,
+    /// The settings of every mailbox not listed in `mailboxes` (no reject list, no
+    /// forwarding, spam sorting off), compiled once.
+    default_mailbox: CompiledMailbox,
+    /// The ISP domains, lower-case A-labels, for `is_local`.
+    local_domains: Vec<String>,
     #[cfg(feature = "mail-auth")]
     dkim: Option<crate::auth::DkimSigner>,
 }
@@ -144,8 +149,21 @@ impl Engine {
                 "DKIM signing needs the `mail-auth` feature",
             ));
         }
+        let postmaster = Mailbox::from_str(&format!("postmaster@{}", config.auth.authserv_id))
+            .map_err(|e| setting("auth.authserv_id")(&e))?;
+        let default_mailbox = mailbox
+            .compile_mailbox(&postmaster, &MailboxSettings::default())
+            .map_err(|e| setting("mailbox")(&e))?;
+        let local_domains = config
+            .address
+            .domains
+            .iter()
+            .map(|d| d.name.trim_end_matches('.').to_ascii_lowercase())
+            .collect();
         Ok(Self {
             config: config.clone(),
+            default_mailbox,
+            local_domains,
             address,
             mailbox,
             submission: SubmissionPolicy::new(config.submission.clone()),
@@ -194,10 +212,16 @@ impl Engine {
     /// Whether mail to `mailbox` is ours to deliver (an ISP domain or one of its
     /// sub-domains).
     pub fn is_local(&self, mailbox: &Mailbox) -> bool {
-        let domain = mailbox.domain().to_string().to_ascii_lowercase();
-        self.config.address.domains.iter().any(|d| {
-            let name = d.name.to_ascii_lowercase();
-            domain == name || domain.ends_with(&format!(".{name}"))
+        let Some(name) = mailbox.domain().as_name() else {
+            return false;
+        };
+        let domain = name.as_ascii().as_bytes();
+        self.local_domains.iter().any(|ours| {
+            let ours = ours.as_bytes();
+            domain.eq_ignore_ascii_case(ours)
+                || (domain.len() > ours.len()
+                    && domain[domain.len() - ours.len() - 1] == b'.'
+                    && domain[domain.len() - ours.len()..].eq_ignore_ascii_case(ours))
         })
     }
 
@@ -213,6 +237,7 @@ impl Engine {
             mail_from: None,
             recipients: Vec::new(),
             history: Vec::new(),
+            explain: true,
         };
         let decision = self.ip25b.decide(&Ip25bInput {
             client: connect.client_ip,
@@ -225,15 +250,16 @@ impl Engine {
         let mut verdict = match &decision {
             Ip25bDecision::NotApplicable => {
                 let mut v = Verdict::new(Stage::Connect, reply::ok("connect"));
-                v.check("P25-IN", format!("not applicable on the {role:?} listener"));
+                v.check("P25-IN", || {
+                    format!("not applicable on the {role:?} listener")
+                });
                 v
             }
             Ip25bDecision::Accept { classification } => {
                 let mut v = Verdict::new(Stage::Connect, reply::ok("connect"));
-                v.check(
-                    "P25-IN",
-                    format!("accepted (dynamic: {})", classification.dynamic),
-                );
+                v.check("P25-IN", || {
+                    format!("accepted (dynamic: {})", classification.dynamic)
+                });
                 v
             }
             Ip25bDecision::Defer { client, rule } => {
@@ -246,20 +272,18 @@ impl Engine {
                     Stage::Connect,
                     reply::dynamic_client(refusal.client, &refusal.support_contact),
                 );
-                v.check(
-                    refusal.rule.id(),
+                v.check(refusal.rule.id(), || {
                     format!(
                         "dynamic client, {} messages (threshold {}), signals {:?}",
                         refusal.messages, refusal.threshold, refusal.signals
-                    ),
-                );
+                    )
+                });
                 v
             }
         };
-        verdict.check(
-            "P25-TLS",
-            format!("listener role {role:?}, port {}", connect.port),
-        );
+        verdict.check("P25-TLS", || {
+            format!("listener role {role:?}, port {}", connect.port)
+        });
         session.record(&verdict);
         (session, verdict)
     }
@@ -290,6 +314,7 @@ pub struct Session<'e> {
     mail_from: Option<ReversePath>,
     recipients: Vec<Mailbox>,
     history: Vec<Check>,
+    explain: bool,
 }
 
 impl std::fmt::Debug for Session<'_> {
@@ -354,6 +379,32 @@ impl<'e> Session<'e> {
         self.client_ip
     }
 
+    /// Whether checks carry their outcome text (the default). Without it each check still
+    /// names its rule, and no text is formatted: the fast path for servers that log rule
+    /// IDs only. Applies from the next stage.
+    pub fn set_explain(&mut self, explain: bool) {
+        self.explain = explain;
+    }
+
+    /// A check of this session (its outcome formatted only when the session explains).
+    fn note(&self, rule: &'static str, outcome: impl crate::verdict::Outcome) -> Check {
+        Check {
+            rule,
+            outcome: if self.explain {
+                outcome.text()
+            } else {
+                String::new()
+            },
+        }
+    }
+
+    /// A verdict of this session (it explains or not, as the session does).
+    fn verdict(&self, stage: Stage, reply: Reply) -> Verdict {
+        let mut verdict = Verdict::new(stage, reply);
+        verdict.explain = self.explain;
+        verdict
+    }
+
     /// Every check consulted so far in this session, across stages.
     pub fn trace(&self) -> &[Check] {
         &self.history
@@ -380,14 +431,13 @@ impl<'e> Session<'e> {
         self.mail_from = None;
         self.recipients.clear();
         let advert = self.engine.submission.ehlo(&self.smtp);
-        let mut verdict = Verdict::new(Stage::Ehlo, reply::ok("ehlo"));
-        verdict.check(
-            "P25-TLS",
+        let mut verdict = self.verdict(Stage::Ehlo, reply::ok("ehlo"));
+        verdict.check("P25-TLS", || {
             format!(
                 "advertise STARTTLS: {}, AUTH: {}",
                 advert.starttls, advert.auth
-            ),
-        );
+            )
+        });
         self.answer(verdict)
     }
 
@@ -405,8 +455,8 @@ impl<'e> Session<'e> {
         if let StageDecision::Refuse { refusal, rule } =
             self.engine.submission.check_auth(&self.smtp)
         {
-            let mut verdict = Verdict::new(Stage::Auth, refusal_reply(&refusal));
-            verdict.check(rule.id(), format!("{refusal:?}"));
+            let mut verdict = self.verdict(Stage::Auth, refusal_reply(&refusal));
+            verdict.check(rule.id(), || format!("{refusal:?}"));
             return self.answer(verdict);
         }
         let table = self.engine.geo.current();
@@ -417,20 +467,18 @@ impl<'e> Session<'e> {
                 rule,
             } => {
                 let mut verdict =
-                    Verdict::new(Stage::Auth, reply::overseas_refused(client, rule.id()));
-                verdict.check(
-                    rule.id(),
-                    format!("{client} is not in {}", country.as_str()),
-                );
+                    self.verdict(Stage::Auth, reply::overseas_refused(client, rule.id()));
+                verdict.check(rule.id(), || {
+                    format!("{client} is not in {}", country.as_str())
+                });
                 self.answer(verdict)
             }
             GeoDecision::Allowed { rule } => {
                 self.smtp.authenticated = Some(identity.to_ascii_lowercase());
-                let mut verdict = Verdict::new(Stage::Auth, reply::ok("auth"));
-                verdict.check(
-                    rule.id(),
-                    format!("{identity} may send from {}", self.client_ip),
-                );
+                let mut verdict = self.verdict(Stage::Auth, reply::ok("auth"));
+                verdict.check(rule.id(), || {
+                    format!("{identity} may send from {}", self.client_ip)
+                });
                 self.answer(verdict)
             }
         }
@@ -446,23 +494,20 @@ impl<'e> Session<'e> {
         let parsed = match parse_mail_from(args, options) {
             Ok(parsed) => parsed,
             Err(e) => {
-                let mut verdict = Verdict::new(Stage::Mail, reply::bad_sender(&e.to_string()));
+                let mut verdict = self.verdict(Stage::Mail, reply::bad_sender(&e.to_string()));
                 verdict.check("ADDR-RFC", e.to_string());
                 return self.answer(verdict);
             }
         };
-        let mut checks = vec![Check {
-            rule: "ADDR-RFC",
-            outcome: format!("sender {}", parsed.reverse_path),
-        }];
+        let mut checks = vec![self.note("ADDR-RFC", || format!("sender {}", parsed.reverse_path))];
         if let SizeDecision::TooLarge { size, limit, rule } = self
             .engine
             .mailbox
             .limits()
             .check_announced_size(parsed.parameters.size())
         {
-            let mut verdict = Verdict::new(Stage::Mail, reply::too_large(size, limit));
-            verdict.check(rule.id(), format!("SIZE={size} over {limit}"));
+            let mut verdict = self.verdict(Stage::Mail, reply::too_large(size, limit));
+            verdict.check(rule.id(), || format!("SIZE={size} over {limit}"));
             return self.answer(verdict.with_checks(checks));
         }
         let sender = match &parsed.reverse_path {
@@ -476,14 +521,11 @@ impl<'e> Session<'e> {
                 identity.eq_ignore_ascii_case(&sender.to_string())
             });
         if let StageDecision::Refuse { refusal, rule } = decision {
-            let mut verdict = Verdict::new(Stage::Mail, refusal_reply(&refusal));
-            verdict.check(rule.id(), format!("{refusal:?}"));
+            let mut verdict = self.verdict(Stage::Mail, refusal_reply(&refusal));
+            verdict.check(rule.id(), || format!("{refusal:?}"));
             return self.answer(verdict.with_checks(checks));
         }
-        checks.push(Check {
-            rule: "P25-SUBMIT",
-            outcome: "sender allowed on this listener".to_owned(),
-        });
+        checks.push(self.note("P25-SUBMIT", "sender allowed on this listener"));
         // A suspended sender is refused before it sends anything (a zero-cost check).
         let (store, rate_key) = self.rate_key();
         if let RateDecision::Suspended { until, rule } = store.check(
@@ -494,17 +536,17 @@ impl<'e> Session<'e> {
             },
             timestamp(now),
         ) {
-            let mut verdict = Verdict::new(
+            let mut verdict = self.verdict(
                 Stage::Mail,
                 reply::rate_limited("suspension", datetime(until)),
             );
-            verdict.check(rule.id(), format!("{rate_key} suspended"));
+            verdict.check(rule.id(), || format!("{rate_key} suspended"));
             return self.answer(verdict.with_checks(checks));
         }
         self.mail_from = Some(parsed.reverse_path);
-        let mut verdict = Verdict::new(Stage::Mail, reply::ok("mail"));
+        let mut verdict = self.verdict(Stage::Mail, reply::ok("mail"));
         verdict.checks = checks;
-        verdict.check("RATE-SEND", format!("{rate_key} not suspended"));
+        verdict.check("RATE-SEND", || format!("{rate_key} not suspended"));
         self.answer(verdict)
     }
 
@@ -519,14 +561,14 @@ impl<'e> Session<'e> {
     /// (MBX-RCPT), relaying (P25-SUBMIT).
     pub fn rcpt_to(&mut self, args: &str) -> Verdict {
         if self.mail_from.is_none() {
-            let mut verdict = Verdict::new(Stage::Rcpt, reply::bad_sequence("need MAIL command"));
+            let mut verdict = self.verdict(Stage::Rcpt, reply::bad_sequence("need MAIL command"));
             verdict.check("P25-SUBMIT", "RCPT before MAIL");
             return self.answer(verdict);
         }
         let parsed = match parse_rcpt_to(args, WireOptions::default()) {
             Ok(parsed) => parsed,
             Err(e) => {
-                let mut verdict = Verdict::new(Stage::Rcpt, reply::bad_recipient(&e.to_string()));
+                let mut verdict = self.verdict(Stage::Rcpt, reply::bad_recipient(&e.to_string()));
                 verdict.check("ADDR-RFC", e.to_string());
                 return self.answer(verdict);
             }
@@ -546,8 +588,8 @@ impl<'e> Session<'e> {
             .limits()
             .check_next_recipient(self.recipients.len())
         {
-            let mut verdict = Verdict::new(Stage::Rcpt, reply::too_many_recipients(limit));
-            verdict.check(rule.id(), format!("{count} accepted, limit {limit}"));
+            let mut verdict = self.verdict(Stage::Rcpt, reply::too_many_recipients(limit));
+            verdict.check(rule.id(), || format!("{count} accepted, limit {limit}"));
             return self.answer(verdict);
         }
         let is_local = self.engine.is_local(&mailbox);
@@ -556,32 +598,31 @@ impl<'e> Session<'e> {
             .submission
             .check_rcpt(&self.smtp, &mailbox, is_local)
         {
-            let mut verdict = Verdict::new(Stage::Rcpt, refusal_reply(&refusal));
-            verdict.check(rule.id(), format!("{refusal:?}"));
+            let mut verdict = self.verdict(Stage::Rcpt, refusal_reply(&refusal));
+            verdict.check(rule.id(), || format!("{refusal:?}"));
             return self.answer(verdict);
         }
-        self.recipients.push(mailbox.normalized());
-        let mut verdict = Verdict::new(Stage::Rcpt, reply::ok("rcpt"));
-        verdict.check(
-            "MBX-RCPT",
+        let mut verdict = self.verdict(Stage::Rcpt, reply::ok("rcpt"));
+        verdict.check("MBX-RCPT", || {
             format!(
-                "recipient {} of at most {}",
-                self.recipients.len(),
-                self.engine.mailbox.limits().max_recipients()
-            ),
-        );
-        verdict.check("P25-SUBMIT", format!("{mailbox} local: {is_local}"));
+                "{mailbox}: recipient {} of at most {}, {}",
+                self.recipients.len() + 1,
+                self.engine.mailbox.limits().max_recipients(),
+                if is_local { "local" } else { "relayed" }
+            )
+        });
+        self.recipients.push(mailbox.normalized());
         self.answer(verdict)
     }
 
     /// DATA: at least one recipient first.
     pub fn data(&mut self) -> Verdict {
         if self.recipients.is_empty() {
-            let mut verdict = Verdict::new(Stage::Data, reply::bad_sequence("need RCPT command"));
+            let mut verdict = self.verdict(Stage::Data, reply::bad_sequence("need RCPT command"));
             verdict.check("MBX-RCPT", "no valid recipients");
             return self.answer(verdict);
         }
-        let verdict = Verdict::new(Stage::Data, reply::ok("data"));
+        let verdict = self.verdict(Stage::Data, reply::ok("data"));
         self.answer(verdict)
     }
 
@@ -620,18 +661,17 @@ impl<'e> Session<'e> {
         let size = message.len() as u64;
         let limits = self.engine.mailbox.limits();
         if let SizeDecision::TooLarge { size, limit, rule } = limits.check_message_size(size) {
-            let mut verdict = Verdict::new(stage, reply::too_large(size, limit));
-            verdict.check(rule.id(), format!("{size} octets over {limit}"));
+            let mut verdict = self.verdict(stage, reply::too_large(size, limit));
+            verdict.check(rule.id(), || format!("{size} octets over {limit}"));
             return verdict;
         }
-        let mut checks = vec![Check {
-            rule: "MBX-SIZE",
-            outcome: format!("{size} octets within {}", limits.max_message_bytes()),
-        }];
+        let mut checks = vec![self.note("MBX-SIZE", || {
+            format!("{size} octets within {}", limits.max_message_bytes())
+        })];
         let incoming = match IncomingMessage::parse(message, size) {
             Ok(incoming) => incoming,
             Err(e) => {
-                let mut verdict = Verdict::new(stage, reply::unreadable(&e.to_string()));
+                let mut verdict = self.verdict(stage, reply::unreadable(&e.to_string()));
                 verdict.check("MBX-SIZE", e.to_string());
                 return verdict.with_checks(checks);
             }
@@ -640,10 +680,9 @@ impl<'e> Session<'e> {
         let (store, rate_key) = self.rate_key();
         let recipients = u32::try_from(self.recipients.len()).unwrap_or(u32::MAX);
         match store.check(&rate_key, Request::message(recipients), timestamp(now)) {
-            RateDecision::Allowed { remaining, rule } => checks.push(Check {
-                rule: rule.id(),
-                outcome: format!("{rate_key}: allowed, {remaining} left under the tightest limit"),
-            }),
+            RateDecision::Allowed { remaining, rule } => checks.push(self.note(rule.id(), || {
+                format!("{rate_key}: allowed, {remaining} left under the tightest limit")
+            })),
             other => {
                 let limit_name = match &other {
                     RateDecision::Limited { limit, .. } | RateDecision::TooLarge { limit, .. } => {
@@ -651,15 +690,15 @@ impl<'e> Session<'e> {
                     }
                     _ => "suspension".to_owned(),
                 };
-                let mut verdict = Verdict::new(
+                let mut verdict = self.verdict(
                     stage,
                     reply::rate_limited(&limit_name, other.resume_at().and_then(datetime)),
                 );
-                verdict.check("RATE-SEND", format!("{rate_key}: {other:?}"));
+                verdict.check("RATE-SEND", || format!("{rate_key}: {other:?}"));
                 return verdict.with_checks(checks);
             }
         }
-        let mut verdict = Verdict::new(stage, reply::queued());
+        let mut verdict = self.verdict(stage, reply::queued());
         verdict.checks = checks;
         let inbound = !self.role.is_submission() && self.smtp.authenticated.is_none();
         if inbound {
@@ -696,13 +735,12 @@ impl<'e> Session<'e> {
                 },
                 rule: forged.rule.id(),
             });
-            verdict.check(
-                forged.rule.id(),
+            verdict.check(forged.rule.id(), || {
                 format!(
                     "field {} claims {}: {:?}",
                     forged.index, forged.claimed, forged.action
-                ),
-            );
+                )
+            });
         }
         let mut quarantine = false;
         if let Some(report) = auth {
@@ -714,29 +752,27 @@ impl<'e> Session<'e> {
                     || engine.config.auth.authserv_id.clone(),
                     |isp| isp.authserv_id().to_owned(),
                 );
-            let header = report.to_authentication_results(&authserv_id);
-            verdict.check("AUTH-IN-FORMAT", header.to_value());
-            let folded = header.to_header();
+            let folded = report.to_authentication_results(&authserv_id).to_header();
             let value = folded
                 .trim_start_matches("Authentication-Results:")
                 .trim_start_matches(' ')
                 .trim_end_matches("\r\n")
                 .to_owned();
+            verdict.check("AUTH-IN-FORMAT", || value.replace("\r\n  ", " "));
             verdict.add_headers.push(HeaderField {
                 name: "Authentication-Results".to_owned(),
                 value,
             });
             let action = report.dmarc_action(engine.config.auth.dmarc);
-            verdict.check(
-                action.rule.id(),
-                format!("{:?}: {}", action.disposition, action.detail),
-            );
+            verdict.check(action.rule.id(), || {
+                format!("{:?}: {}", action.disposition, action.detail)
+            });
             match action.disposition {
                 DmarcDisposition::Reject => {
                     let checks = std::mem::take(&mut verdict.checks);
-                    *verdict =
-                        Verdict::new(Stage::EndOfMessage, reply::dmarc_reject(&action.detail))
-                            .with_checks(checks);
+                    *verdict = self
+                        .verdict(Stage::EndOfMessage, reply::dmarc_reject(&action.detail))
+                        .with_checks(checks);
                     return;
                 }
                 DmarcDisposition::Quarantine => quarantine = true,
@@ -746,6 +782,8 @@ impl<'e> Session<'e> {
         // Per local recipient: the delivery plan.
         let mut refused = 0;
         let mut refusal = None;
+        let mut last_expiry: Option<(DateTime<Utc>, String)> = None;
+        let mut default_plan = None;
         let local: Vec<&Mailbox> = self
             .recipients
             .iter()
@@ -753,28 +791,30 @@ impl<'e> Session<'e> {
             .collect();
         for recipient in &local {
             let key = recipient.to_string();
-            let compiled;
-            let mailbox = match engine.mailboxes.get(&key) {
-                Some(m) => m,
-                None => {
-                    compiled = match engine
+            // Mailboxes without settings of their own share one plan: it depends only on
+            // the settings, the message and the time.
+            let own_plan;
+            let plan = match engine.mailboxes.get(&key) {
+                Some(mailbox) => {
+                    own_plan = engine
                         .mailbox
-                        .compile_mailbox(recipient, &MailboxSettings::default())
-                    {
-                        Ok(c) => c,
-                        Err(e) => {
-                            verdict.check("MBX-CAP", format!("{key}: {e}"));
-                            continue;
-                        }
-                    };
-                    &compiled
+                        .plan_delivery(mailbox, incoming, spam, None, now);
+                    &own_plan
                 }
+                None => default_plan.get_or_insert_with(|| {
+                    engine
+                        .mailbox
+                        .plan_delivery(&engine.default_mailbox, incoming, spam, None, now)
+                }),
             };
-            let plan = engine
-                .mailbox
-                .plan_delivery(mailbox, incoming, spam, None, now);
             for step in &plan.trace {
-                verdict.check(step.rule.id(), format!("{key}: {}", step.outcome));
+                verdict.check(step.rule.id(), || {
+                    let mut outcome = String::with_capacity(key.len() + 2 + step.outcome.len());
+                    outcome.push_str(&key);
+                    outcome.push_str(": ");
+                    outcome.push_str(&step.outcome);
+                    outcome
+                });
             }
             let (outcome, expires) = match &plan.disposition {
                 Disposition::Store { folder, expires } => {
@@ -789,7 +829,15 @@ impl<'e> Session<'e> {
                         _ => "inbox",
                     };
                     let expires = match expires {
-                        Expiry::At(t) => Some(t.to_rfc3339_opts(chrono::SecondsFormat::Secs, true)),
+                        Expiry::At(t) => Some(match &last_expiry {
+                            // Recipients of one message mostly expire alike: format once.
+                            Some((at, text)) if at == t => String::clone(text),
+                            _ => {
+                                let text = t.to_rfc3339_opts(chrono::SecondsFormat::Secs, true);
+                                last_expiry = Some((*t, text.clone()));
+                                text
+                            }
+                        }),
                         Expiry::Never => None,
                     };
                     (name.to_owned(), expires)
@@ -819,7 +867,7 @@ impl<'e> Session<'e> {
                 _ => reply::reject_list(),
             };
             let checks = std::mem::take(&mut verdict.checks);
-            *verdict = Verdict::new(Stage::EndOfMessage, reply).with_checks(checks);
+            *verdict = self.verdict(Stage::EndOfMessage, reply).with_checks(checks);
         } else if !local.is_empty() && verdict.deliveries.iter().all(|d| d.outcome == "discard") {
             verdict.action = Action::Discard;
         }
@@ -839,12 +887,11 @@ impl<'e> Session<'e> {
                         name: "DKIM-Signature".to_owned(),
                         value,
                     });
-                    verdict.check(
-                        "AUTH-OUT-DKIM",
-                        format!("signed d={} s={}", signer.domain(), signer.selector()),
-                    );
+                    verdict.check("AUTH-OUT-DKIM", || {
+                        format!("signed d={} s={}", signer.domain(), signer.selector())
+                    });
                 }
-                Err(e) => verdict.check("AUTH-OUT-DKIM", format!("not signed: {e}")),
+                Err(e) => verdict.check("AUTH-OUT-DKIM", || format!("not signed: {e}")),
             }
             return;
         }

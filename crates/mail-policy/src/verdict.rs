@@ -87,6 +87,33 @@ pub struct Verdict {
     pub deliveries: Vec<Delivery>,
     /// Every check consulted, in order.
     pub checks: Vec<Check>,
+    /// Whether checks carry their outcome text (see [`crate::Session::set_explain`]).
+    #[serde(skip)]
+    pub(crate) explain: bool,
+}
+
+/// What a check found, formatted only when the session explains (a closure), or already
+/// text.
+pub(crate) trait Outcome {
+    fn text(self) -> String;
+}
+
+impl Outcome for &'static str {
+    fn text(self) -> String {
+        self.to_owned()
+    }
+}
+
+impl Outcome for String {
+    fn text(self) -> String {
+        self
+    }
+}
+
+impl<F: FnOnce() -> String> Outcome for F {
+    fn text(self) -> String {
+        self()
+    }
 }
 
 impl Verdict {
@@ -101,6 +128,7 @@ impl Verdict {
             subject: None,
             deliveries: Vec::new(),
             checks: Vec::new(),
+            explain: true,
         }
     }
 
@@ -109,11 +137,14 @@ impl Verdict {
         self.action == Action::Accept
     }
 
-    pub(crate) fn check(&mut self, rule: &'static str, outcome: impl Into<String>) {
-        self.checks.push(Check {
-            rule,
-            outcome: outcome.into(),
-        });
+    /// Records a check; its outcome is formatted only when the session explains.
+    pub(crate) fn check(&mut self, rule: &'static str, outcome: impl Outcome) {
+        let outcome = if self.explain {
+            outcome.text()
+        } else {
+            String::new()
+        };
+        self.checks.push(Check { rule, outcome });
     }
 
     pub(crate) fn with_checks(mut self, checks: Vec<Check>) -> Self {

@@ -315,15 +315,21 @@ impl MailboxPolicy {
             }
         }
 
-        let haystacks = Haystacks::of(message);
+        // The normalised From/To/Subject, computed once and only when a list needs them
+        // (most mailboxes have none).
+        let haystacks = std::cell::OnceCell::new();
+        let haystacks = || haystacks.get_or_init(|| Haystacks::of(message));
 
         // 3. Reject list.
         if let RejectOutcome::Reject {
             action,
             matched_rule,
             rule,
-        } = mailbox.reject.evaluate_with(message, &haystacks)
-        {
+        } = if mailbox.reject.is_off() {
+            RejectOutcome::Pass
+        } else {
+            mailbox.reject.evaluate_with(message, haystacks())
+        } {
             let which =
                 matched_rule.map_or_else(|| "by mode".to_owned(), |i| format!("by rule {i}"));
             step(&mut plan, rule, format!("rejected {which}: {action:?}"));
@@ -338,7 +344,11 @@ impl MailboxPolicy {
 
         // 4. Spam sorting.
         let mut folder = FolderKind::Inbox;
-        let spam_outcome = mailbox.spam.evaluate_with(&haystacks, spam);
+        let spam_outcome = if mailbox.spam.is_off() {
+            SpamOutcome::Clean
+        } else {
+            mailbox.spam.evaluate_with(haystacks(), spam)
+        };
         let is_spam = matches!(spam_outcome, SpamOutcome::Spam { .. });
         match spam_outcome {
             SpamOutcome::Clean => {}
@@ -370,7 +380,7 @@ impl MailboxPolicy {
                     "spam is not forwarded".to_owned(),
                 );
             } else {
-                let outcome = mailbox.forwarding.evaluate_with(message, &haystacks);
+                let outcome = mailbox.forwarding.evaluate_with(message, haystacks());
                 if outcome.loop_detected {
                     step(
                         &mut plan,

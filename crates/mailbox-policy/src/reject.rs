@@ -367,6 +367,11 @@ impl RejectList {
         self.evaluate_with(message, &Haystacks::of(message))
     }
 
+    /// Whether the list is switched off (then it never looks at a message).
+    pub(crate) fn is_off(&self) -> bool {
+        self.mode == RejectMode::Off
+    }
+
     pub(crate) fn evaluate_with(
         &self,
         message: &IncomingMessage,
