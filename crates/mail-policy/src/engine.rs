@@ -9,6 +9,7 @@
 use std::collections::HashMap;
 use std::net::IpAddr;
 use std::str::FromStr;
+use std::sync::Arc;
 
 use chrono::{DateTime, Utc};
 
@@ -238,6 +239,7 @@ impl Engine {
             recipients: Vec::new(),
             history: Vec::new(),
             explain: true,
+            rate_key: key::client_ip(connect.client_ip).into(),
         };
         let decision = self.ip25b.decide(&Ip25bInput {
             client: connect.client_ip,
@@ -315,6 +317,7 @@ pub struct Session<'e> {
     recipients: Vec<Mailbox>,
     history: Vec<Check>,
     explain: bool,
+    rate_key: Arc<str>,
 }
 
 impl std::fmt::Debug for Session<'_> {
@@ -475,6 +478,7 @@ impl<'e> Session<'e> {
             }
             GeoDecision::Allowed { rule } => {
                 self.smtp.authenticated = Some(identity.to_ascii_lowercase());
+                self.rate_key = key::account(identity).into();
                 let mut verdict = self.verdict(Stage::Auth, reply::ok("auth"));
                 verdict.check(rule.id(), || {
                     format!("{identity} may send from {}", self.client_ip)
@@ -550,11 +554,15 @@ impl<'e> Session<'e> {
         self.answer(verdict)
     }
 
-    fn rate_key(&self) -> (&'e MemoryStore, String) {
-        match &self.smtp.authenticated {
-            Some(identity) => (&self.engine.account_rate, key::account(identity)),
-            None => (&self.engine.client_rate, key::client_ip(self.client_ip)),
-        }
+    /// The rate-limit store and key of this session: the account once authenticated, the
+    /// client address before (formatted once per session, not per stage).
+    fn rate_key(&self) -> (&'e MemoryStore, Arc<str>) {
+        let store = if self.smtp.authenticated.is_some() {
+            &self.engine.account_rate
+        } else {
+            &self.engine.client_rate
+        };
+        (store, Arc::clone(&self.rate_key))
     }
 
     /// RCPT TO (the text after `RCPT TO:`): syntax (ADDR-RFC), the recipient limit

@@ -3,6 +3,7 @@
 //! Postfix's conventions. `docs/replies.md` lists every reply; a test checks the table
 //! against this module.
 
+use std::borrow::Cow;
 use std::fmt;
 use std::net::IpAddr;
 
@@ -31,7 +32,7 @@ pub struct Reply {
     /// The enhanced status code (RFC 3463), `5.3.4`.
     pub enhanced: &'static str,
     /// The text, naming the rule.
-    pub text: String,
+    pub text: Cow<'static, str>,
 }
 
 impl fmt::Display for Reply {
@@ -45,11 +46,11 @@ impl fmt::Display for Reply {
 }
 
 impl Reply {
-    fn new(code: u16, enhanced: &'static str, text: String) -> Self {
+    fn new(code: u16, enhanced: &'static str, text: impl Into<Cow<'static, str>>) -> Self {
         Self {
             code,
             enhanced,
-            text,
+            text: text.into(),
         }
     }
 
@@ -66,17 +67,17 @@ impl Reply {
 /// `250 2.0.0 Ok` and friends.
 pub fn ok(stage: &str) -> Reply {
     match stage {
-        "connect" => Reply::new(220, "2.0.0", "ESMTP ready".to_owned()),
-        "data" => Reply::new(354, "", "End data with <CR><LF>.<CR><LF>".to_owned()),
-        "auth" => Reply::new(235, "2.7.0", "Authentication successful".to_owned()),
-        "mail" | "rcpt" => Reply::new(250, "2.1.0", "Ok".to_owned()),
-        _ => Reply::new(250, "2.0.0", "Ok".to_owned()),
+        "connect" => Reply::new(220, "2.0.0", "ESMTP ready"),
+        "data" => Reply::new(354, "", "End data with <CR><LF>.<CR><LF>"),
+        "auth" => Reply::new(235, "2.7.0", "Authentication successful"),
+        "mail" | "rcpt" => Reply::new(250, "2.1.0", "Ok"),
+        _ => Reply::new(250, "2.0.0", "Ok"),
     }
 }
 
 /// The end of data was accepted, queued (or discarded silently: the sender is not told).
 pub fn queued() -> Reply {
-    Reply::new(250, "2.0.0", "Ok: queued".to_owned())
+    Reply::new(250, "2.0.0", "Ok: queued")
 }
 
 /// MBX-SIZE: the message (or its announced SIZE) is over the limit.
@@ -102,7 +103,7 @@ pub fn auth_required() -> Reply {
     Reply::new(
         530,
         "5.7.0",
-        "Authentication required (P25-SUBMIT: submission needs SMTP AUTH)".to_owned(),
+        "Authentication required (P25-SUBMIT: submission needs SMTP AUTH)",
     )
 }
 
@@ -111,7 +112,7 @@ pub fn tls_required() -> Reply {
     Reply::new(
         530,
         "5.7.0",
-        "Must issue a STARTTLS command first (P25-TLS)".to_owned(),
+        "Must issue a STARTTLS command first (P25-TLS)",
     )
 }
 
@@ -120,7 +121,7 @@ pub fn encryption_required() -> Reply {
     Reply::new(
         538,
         "5.7.11",
-        "Encryption required for requested authentication mechanism (P25-TLS)".to_owned(),
+        "Encryption required for requested authentication mechanism (P25-TLS)",
     )
 }
 
@@ -129,7 +130,7 @@ pub fn auth_not_offered() -> Reply {
     Reply::new(
         503,
         "5.5.1",
-        "Error: authentication not enabled on this port (P25-SUBMIT)".to_owned(),
+        "Error: authentication not enabled on this port (P25-SUBMIT)",
     )
 }
 
@@ -224,7 +225,7 @@ pub fn reject_list() -> Reply {
     Reply::new(
         550,
         "5.7.1",
-        "Message refused by the recipient's reject list (REJ-LIST)".to_owned(),
+        "Message refused by the recipient's reject list (REJ-LIST)",
     )
 }
 

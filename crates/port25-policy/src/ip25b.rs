@@ -411,24 +411,53 @@ fn embeds_address(client: IpAddr, name: &str) -> bool {
     match client {
         IpAddr::V4(v4) => {
             let [a, b, c, d] = v4.octets();
-            let candidates = [
-                format!("{a}-{b}-{c}-{d}"),
-                format!("{d}-{c}-{b}-{a}"),
-                format!("{a}.{b}.{c}.{d}"),
-                format!("{d}.{c}.{b}.{a}"),
-                format!("{a}_{b}_{c}_{d}"),
-                format!("{a:03}{b:03}{c:03}{d:03}"),
-                format!("{d:03}{c:03}{b:03}{a:03}"),
-                format!("{:08x}", u32::from(v4)),
-            ];
-            candidates
-                .iter()
-                .any(|candidate| name.contains(candidate.as_str()))
+            // Each candidate is written into a stack buffer: classification runs for every
+            // connection, so no allocation here.
+            let mut candidate = StackText::default();
+            let mut contains = |args: std::fmt::Arguments<'_>| {
+                candidate.len = 0;
+                std::fmt::Write::write_fmt(&mut candidate, args).is_ok()
+                    && name.contains(candidate.as_str())
+            };
+            contains(format_args!("{a}-{b}-{c}-{d}"))
+                || contains(format_args!("{d}-{c}-{b}-{a}"))
+                || contains(format_args!("{a}.{b}.{c}.{d}"))
+                || contains(format_args!("{d}.{c}.{b}.{a}"))
+                || contains(format_args!("{a}_{b}_{c}_{d}"))
+                || contains(format_args!("{a:03}{b:03}{c:03}{d:03}"))
+                || contains(format_args!("{d:03}{c:03}{b:03}{a:03}"))
+                || contains(format_args!("{:08x}", u32::from(v4)))
         }
         IpAddr::V6(v6) => {
             let dashed = v6.to_string().replace(':', "-");
             name.contains(&dashed)
         }
+    }
+}
+
+/// A short ASCII text on the stack (the longest IPv4 candidate is 15 octets).
+#[derive(Default)]
+struct StackText {
+    bytes: [u8; 24],
+    len: usize,
+}
+
+impl StackText {
+    fn as_str(&self) -> &str {
+        // Only ASCII digits, letters and separators are ever written.
+        std::str::from_utf8(&self.bytes[..self.len]).unwrap_or("")
+    }
+}
+
+impl std::fmt::Write for StackText {
+    fn write_str(&mut self, s: &str) -> std::fmt::Result {
+        let end = self.len + s.len();
+        if end > self.bytes.len() {
+            return Err(std::fmt::Error);
+        }
+        self.bytes[self.len..end].copy_from_slice(s.as_bytes());
+        self.len = end;
+        Ok(())
     }
 }
 
