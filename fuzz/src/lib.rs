@@ -7,6 +7,7 @@
 
 pub mod address;
 pub mod auth;
+pub mod config;
 pub mod dkim;
 pub mod geo;
 pub mod mailbox;
