@@ -6,6 +6,7 @@
 //! report come in as arguments. [`Session::end_of_message_verified`] (feature
 //! `dns-hickory`) is the one async stage: it asks DNS, then calls the sync stage.
 
+use std::borrow::Cow;
 use std::collections::HashMap;
 use std::net::IpAddr;
 use std::str::FromStr;
@@ -351,21 +352,23 @@ fn refusal_reply(refusal: &Refusal) -> Reply {
 }
 
 /// The header fields of a message, unfolded: `(name, value)` in order, up to the blank
-/// line.
-fn header_fields(message: &[u8]) -> Vec<(String, String)> {
-    let mut fields: Vec<(String, String)> = Vec::new();
+/// line; borrowed from the message unless a value continues over several lines.
+fn header_fields(message: &[u8]) -> Vec<(Cow<'_, str>, Cow<'_, str>)> {
+    let mut fields: Vec<(Cow<'_, str>, Cow<'_, str>)> = Vec::new();
     for line in message.split(|&b| b == b'\n') {
         let line = line.strip_suffix(b"\r").unwrap_or(line);
         if line.is_empty() {
             break;
         }
-        let text = String::from_utf8_lossy(line);
         if line[0] == b' ' || line[0] == b'\t' {
             if let Some((_, value)) = fields.last_mut() {
-                value.push_str(&text);
+                value.to_mut().push_str(&String::from_utf8_lossy(line));
             }
-        } else if let Some((name, value)) = text.split_once(':') {
-            fields.push((name.to_owned(), value.to_owned()));
+        } else if let Some(colon) = line.iter().position(|&b| b == b':') {
+            fields.push((
+                String::from_utf8_lossy(&line[..colon]),
+                String::from_utf8_lossy(&line[colon + 1..]),
+            ));
         }
     }
     fields
@@ -676,12 +679,32 @@ impl<'e> Session<'e> {
         let mut checks = vec![self.note("MBX-SIZE", || {
             format!("{size} octets within {}", limits.max_message_bytes())
         })];
-        let incoming = match IncomingMessage::parse(message, size) {
-            Ok(incoming) => incoming,
-            Err(e) => {
-                let mut verdict = self.verdict(stage, reply::unreadable(&e.to_string()));
-                verdict.check("MBX-SIZE", e.to_string());
-                return verdict.with_checks(checks);
+        let fields = header_fields(message);
+        if fields.is_empty() {
+            let mut verdict = self.verdict(stage, reply::unreadable("no header section"));
+            verdict.check("MBX-SIZE", "no header field before the first empty line");
+            return verdict.with_checks(checks);
+        }
+        // The decoded From/To/Subject are read only by mailboxes with settings of their
+        // own (reject lists, spam sorting, forwarding); the others need just the size.
+        let needs_headers = !self.engine.mailboxes.is_empty()
+            && self
+                .recipients
+                .iter()
+                .any(|r| self.engine.mailboxes.contains_key(&r.to_string()));
+        let incoming = if needs_headers {
+            match IncomingMessage::parse(message, size) {
+                Ok(incoming) => incoming,
+                Err(e) => {
+                    let mut verdict = self.verdict(stage, reply::unreadable(&e.to_string()));
+                    verdict.check("MBX-SIZE", e.to_string());
+                    return verdict.with_checks(checks);
+                }
+            }
+        } else {
+            IncomingMessage {
+                size,
+                ..IncomingMessage::default()
             }
         };
         // RATE-SEND: one message to this many recipients.
@@ -710,7 +733,7 @@ impl<'e> Session<'e> {
         verdict.checks = checks;
         let inbound = !self.role.is_submission() && self.smtp.authenticated.is_none();
         if inbound {
-            self.inbound(message, &incoming, auth, spam, now, &mut verdict);
+            self.inbound(&fields, &incoming, auth, spam, now, &mut verdict);
         } else {
             self.outbound(message, &mut verdict);
         }
@@ -719,7 +742,7 @@ impl<'e> Session<'e> {
 
     fn inbound(
         &self,
-        message: &[u8],
+        fields: &[(Cow<'_, str>, Cow<'_, str>)],
         incoming: &IncomingMessage,
         auth: Option<&AuthReport>,
         spam: SpamVerdict,
@@ -728,14 +751,13 @@ impl<'e> Session<'e> {
     ) {
         let engine = self.engine;
         // AUTH-IN-FORGED: headers claiming our authserv-id, however written.
-        let fields = header_fields(message);
         let forged_config: &ForgedConfig = &engine.config.auth.forged;
         for forged in find_forged(
             forged_config,
-            fields.iter().map(|(n, v)| (n.as_str(), v.as_str())),
+            fields.iter().map(|(n, v)| (n.as_ref(), v.as_ref())),
         ) {
             verdict.edit_headers.push(HeaderEdit {
-                name: fields[forged.index].0.clone(),
+                name: fields[forged.index].0.to_string(),
                 index: forged.index,
                 rename_to: match forged.action {
                     ForgedAction::Remove => None,
