@@ -90,6 +90,7 @@
 #![deny(missing_docs)]
 
 mod adsp;
+mod config;
 mod error;
 mod forged;
 mod header;
@@ -105,6 +106,7 @@ pub use crate::adsp::{
     AdspLookup, AdspPractice, AdspRecordError, evaluate_adsp, has_author_domain_signature,
     parse_adsp_record,
 };
+pub use crate::config::VerifierConfig;
 pub use crate::error::{ParseError, ParseErrorKind};
 pub use crate::forged::{ForgedAction, ForgedConfig, ForgedHeader, find_forged};
 pub use crate::header::{
@@ -125,4 +127,4 @@ pub use crate::sign::{
     DEFAULT_SIGNED_HEADERS, DkimAlgorithm, DkimKey, DkimKeyError, DkimSigner, MIN_RSA_BITS,
 };
 #[cfg(feature = "dns-hickory")]
-pub use crate::verify::{Envelope, Verifier, VerifierConfig, VerifierError};
+pub use crate::verify::{Envelope, Verifier, VerifierError};

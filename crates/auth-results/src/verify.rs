@@ -8,7 +8,7 @@
 //! never `none` (AUTH-IN-RESULTS): where mail-auth would read a SERVFAIL as "no record",
 //! the answer is checked again here.
 
-use std::net::{IpAddr, SocketAddr};
+use std::net::IpAddr;
 use std::time::Duration;
 
 use hickory_resolver::TokioResolver;
@@ -24,45 +24,13 @@ use mail_auth::spf::verify::SpfParameters;
 use mail_auth::{AuthenticatedMessage, DnsError, Error as MailAuthError, MessageAuthenticator};
 use mail_parser::parsers::MessageStream;
 use mail_parser::{Address, HeaderValue};
-use serde::{Deserialize, Serialize};
 
 use crate::adsp::{AdspLookup, evaluate_adsp, has_author_domain_signature};
+use crate::config::VerifierConfig;
 use crate::report::{
     ArcCheck, ArcResult, AuthReport, DkimCheck, DkimResult, DmarcCheck, DmarcPolicy, DmarcResult,
     IprevCheck, IprevResult, SpfCheck, SpfIdentity, SpfResult,
 };
-
-/// How the verifier reaches DNS and which optional checks it makes.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
-#[serde(default, deny_unknown_fields)]
-pub struct VerifierConfig {
-    /// Name servers (address and port), asked over UDP and then TCP for truncated
-    /// answers. Empty means the system's (`/etc/resolv.conf`).
-    pub name_servers: Vec<SocketAddr>,
-    /// Time to wait for one answer, in milliseconds.
-    pub timeout_ms: u64,
-    /// Tries per query.
-    pub attempts: usize,
-    /// Check DKIM ADSP (the seed's header shows `dkim-adsp`).
-    pub adsp: bool,
-    /// Check the ARC chain (AUTH-IN-LISTS).
-    pub arc: bool,
-    /// Check iprev of the client address.
-    pub iprev: bool,
-}
-
-impl Default for VerifierConfig {
-    fn default() -> Self {
-        Self {
-            name_servers: Vec::new(),
-            timeout_ms: 2_000,
-            attempts: 2,
-            adsp: true,
-            arc: false,
-            iprev: false,
-        }
-    }
-}
 
 /// Why a verifier could not be built.
 #[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
@@ -177,20 +145,14 @@ impl Verifier {
     /// `envelope`: every check, in one report.
     pub async fn verify(&self, envelope: &Envelope<'_>, message: &[u8]) -> AuthReport {
         let mut report = AuthReport::empty();
-        let (spf_helo, spf_mail_from) = self.spf(envelope).await;
+        let (spf_helo, spf_mail_from, spf_output) = self.spf(envelope).await;
         report.spf_helo = Some(spf_helo);
         report.spf_mail_from = spf_mail_from;
         if self.config.iprev {
             report.iprev = Some(self.iprev(envelope.client_ip).await);
         }
         let Some(parsed) = AuthenticatedMessage::parse(message) else {
-            report.dkim.push(DkimCheck {
-                result: DkimResult::PermError,
-                domain: None,
-                identity: None,
-                selector: None,
-                reason: Some("the message has no header section".to_owned()),
-            });
+            report.dkim.push(unparsable_message());
             return report;
         };
         let outputs = self.authenticator.verify_dkim(&parsed).await;
@@ -221,15 +183,6 @@ impl Verifier {
             Some((_, domain)) => domain,
             None => envelope.helo,
         };
-        let spf_output = self
-            .authenticator
-            .verify_spf(SpfParameters::verify(
-                envelope.client_ip,
-                envelope.helo,
-                envelope.receiver,
-                envelope.mail_from,
-            ))
-            .await;
         let dmarc = self
             .authenticator
             .verify_dmarc(DmarcParameters {
@@ -256,17 +209,16 @@ impl Verifier {
                 .iter()
                 .map(dkim_check)
                 .collect(),
-            None => vec![DkimCheck {
-                result: DkimResult::PermError,
-                domain: None,
-                identity: None,
-                selector: None,
-                reason: Some("the message has no header section".to_owned()),
-            }],
+            None => vec![unparsable_message()],
         }
     }
 
-    async fn spf(&self, envelope: &Envelope<'_>) -> (SpfCheck, Option<SpfCheck>) {
+    /// SPF of the HELO name and, unless the sender is `<>`, of MAIL FROM; also the
+    /// mail-auth output DMARC aligns with (MAIL FROM's, or HELO's for `<>`, RFC 7489 §4.1).
+    async fn spf(
+        &self,
+        envelope: &Envelope<'_>,
+    ) -> (SpfCheck, Option<SpfCheck>, mail_auth::SpfOutput) {
         let helo_output = self
             .authenticator
             .verify_spf(SpfParameters::verify_ehlo(
@@ -275,38 +227,49 @@ impl Verifier {
                 envelope.receiver,
             ))
             .await;
-        let helo = SpfCheck {
-            result: self
-                .spf_result(helo_output.result().into(), envelope.helo)
-                .await,
-            identity: SpfIdentity::Helo,
-            value: envelope.helo.to_owned(),
-            reason: helo_output.explanation().map(str::to_owned),
-        };
-        let mail_from = if envelope.mail_from.is_empty() {
-            None
-        } else {
-            let output = self
-                .authenticator
-                .verify_spf(SpfParameters::verify_mail_from(
-                    envelope.client_ip,
-                    envelope.helo,
-                    envelope.receiver,
-                    envelope.mail_from,
-                ))
-                .await;
-            let domain = envelope
-                .mail_from
-                .rsplit_once('@')
-                .map_or(envelope.helo, |(_, d)| d);
-            Some(SpfCheck {
-                result: self.spf_result(output.result().into(), domain).await,
-                identity: SpfIdentity::MailFrom,
-                value: envelope.mail_from.to_owned(),
-                reason: output.explanation().map(str::to_owned),
-            })
-        };
-        (helo, mail_from)
+        let helo = self
+            .spf_check(
+                &helo_output,
+                SpfIdentity::Helo,
+                envelope.helo,
+                envelope.helo,
+            )
+            .await;
+        if envelope.mail_from.is_empty() {
+            return (helo, None, helo_output);
+        }
+        let output = self
+            .authenticator
+            .verify_spf(SpfParameters::verify_mail_from(
+                envelope.client_ip,
+                envelope.helo,
+                envelope.receiver,
+                envelope.mail_from,
+            ))
+            .await;
+        let domain = envelope
+            .mail_from
+            .rsplit_once('@')
+            .map_or(envelope.helo, |(_, d)| d);
+        let mail_from = self
+            .spf_check(&output, SpfIdentity::MailFrom, envelope.mail_from, domain)
+            .await;
+        (helo, Some(mail_from), output)
+    }
+
+    async fn spf_check(
+        &self,
+        output: &mail_auth::SpfOutput,
+        identity: SpfIdentity,
+        value: &str,
+        domain: &str,
+    ) -> SpfCheck {
+        SpfCheck {
+            result: self.spf_result(output.result().into(), domain).await,
+            identity,
+            value: value.to_owned(),
+            reason: output.explanation().map(str::to_owned),
+        }
     }
 
     /// mail-auth reads every "record not found" answer as SPF `none`, SERVFAIL included;
@@ -485,6 +448,17 @@ fn is_transient(error: &MailAuthError) -> bool {
             !matches!(*code, ResponseCode::NXDomain | ResponseCode::NoError)
         }
         _ => false,
+    }
+}
+
+/// The DKIM check of a message mail-auth cannot read.
+fn unparsable_message() -> DkimCheck {
+    DkimCheck {
+        result: DkimResult::PermError,
+        domain: None,
+        identity: None,
+        selector: None,
+        reason: Some("the message has no header section".to_owned()),
     }
 }
 

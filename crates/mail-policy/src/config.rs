@@ -8,7 +8,7 @@ use std::path::{Path, PathBuf};
 use serde::{Deserialize, Serialize};
 
 use crate::address::AddressConfig;
-use crate::auth::{DmarcMode, ForgedConfig};
+use crate::auth::{DmarcMode, ForgedConfig, VerifierConfig};
 use crate::geo::{CountryCode, DetectorConfig, SourceFile};
 use crate::mailbox::{MailboxPolicyConfig, MailboxSettings};
 use crate::port25::{Ip25bConfig, ListenerRole, Op25bConfig, SubmissionConfig};
@@ -131,8 +131,8 @@ pub struct AuthConfig {
     /// Which incoming `Authentication-Results` are forged and what to do with them.
     pub forged: ForgedConfig,
     /// DNS for verification (used with the feature `dns-hickory`; accepted without it, so
-    /// one file serves every build).
-    pub dns: DnsConfig,
+    /// one file serves every build): name servers, timeout, tries, ADSP, ARC, iprev.
+    pub dns: VerifierConfig,
     /// DKIM signing of authenticated submissions (AUTH-OUT-DKIM); none when absent.
     pub dkim: Option<DkimConfig>,
 }
@@ -143,54 +143,8 @@ impl Default for AuthConfig {
             authserv_id: "so-net.ne.jp".to_owned(),
             dmarc: DmarcMode::Annotate,
             forged: ForgedConfig::default(),
-            dns: DnsConfig::default(),
+            dns: VerifierConfig::default(),
             dkim: None,
-        }
-    }
-}
-
-/// DNS for SPF, DKIM, DMARC and ADSP verification.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
-#[serde(default, deny_unknown_fields)]
-pub struct DnsConfig {
-    /// Name servers (address and port); empty means the system's (`/etc/resolv.conf`).
-    pub name_servers: Vec<std::net::SocketAddr>,
-    /// Time to wait for one answer, in milliseconds.
-    pub timeout_ms: u64,
-    /// Tries per query.
-    pub attempts: usize,
-    /// Check DKIM ADSP (the seed's header shows `dkim-adsp`).
-    pub adsp: bool,
-    /// Check the ARC chain (AUTH-IN-LISTS).
-    pub arc: bool,
-    /// Check iprev of the client address.
-    pub iprev: bool,
-}
-
-impl Default for DnsConfig {
-    fn default() -> Self {
-        Self {
-            name_servers: Vec::new(),
-            timeout_ms: 2_000,
-            attempts: 2,
-            adsp: true,
-            arc: false,
-            iprev: false,
-        }
-    }
-}
-
-#[cfg(feature = "dns-hickory")]
-impl DnsConfig {
-    /// The verifier's settings.
-    pub fn verifier_config(&self) -> crate::auth::VerifierConfig {
-        crate::auth::VerifierConfig {
-            name_servers: self.name_servers.clone(),
-            timeout_ms: self.timeout_ms,
-            attempts: self.attempts,
-            adsp: self.adsp,
-            arc: self.arc,
-            iprev: self.iprev,
         }
     }
 }

@@ -661,6 +661,13 @@ impl<'e> Session<'e> {
         self.answer(verdict)
     }
 
+    /// The verdict on a message without a readable header section.
+    fn unreadable(&self, reason: &str, checks: Vec<Check>) -> Verdict {
+        let mut verdict = self.verdict(Stage::EndOfMessage, reply::unreadable(reason));
+        verdict.check("MBX-SIZE", || format!("unreadable: {reason}"));
+        verdict.with_checks(checks)
+    }
+
     fn end_of_message_inner(
         &mut self,
         message: &[u8],
@@ -681,9 +688,7 @@ impl<'e> Session<'e> {
         })];
         let fields = header_fields(message);
         if fields.is_empty() {
-            let mut verdict = self.verdict(stage, reply::unreadable("no header section"));
-            verdict.check("MBX-SIZE", "no header field before the first empty line");
-            return verdict.with_checks(checks);
+            return self.unreadable("no header section", checks);
         }
         // The decoded From/To/Subject are read only by mailboxes with settings of their
         // own (reject lists, spam sorting, forwarding); the others need just the size.
@@ -695,11 +700,7 @@ impl<'e> Session<'e> {
         let incoming = if needs_headers {
             match IncomingMessage::parse(message, size) {
                 Ok(incoming) => incoming,
-                Err(e) => {
-                    let mut verdict = self.verdict(stage, reply::unreadable(&e.to_string()));
-                    verdict.check("MBX-SIZE", e.to_string());
-                    return verdict.with_checks(checks);
-                }
+                Err(e) => return self.unreadable(&e.to_string(), checks),
             }
         } else {
             IncomingMessage {

@@ -103,8 +103,8 @@ mod verdict;
 
 pub use crate::account::{Login, LoginVerdict};
 pub use crate::config::{
-    AuthConfig, Config, ConfigError, DkimConfig, DnsConfig, GeoConfig, ListenerConfig,
-    MailboxEntry, MailboxesConfig, MailboxesFile, RateConfig, RateStoreConfig,
+    AuthConfig, Config, ConfigError, DkimConfig, GeoConfig, ListenerConfig, MailboxEntry,
+    MailboxesConfig, MailboxesFile, RateConfig, RateStoreConfig,
 };
 pub use crate::engine::{Connect, Engine, Session};
 pub use crate::reply::{Action, Reply};

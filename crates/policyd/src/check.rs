@@ -348,7 +348,7 @@ fn end_of_message(
     };
     let deadline = Duration::from_millis(args.dns_deadline_ms);
     runtime.block_on(async {
-        let verifier = match Verifier::new(config.auth.dns.verifier_config()) {
+        let verifier = match Verifier::new(config.auth.dns.clone()) {
             Ok(v) => v,
             Err(e) => {
                 let report = temperror_report(message, mail_from, &args.helo, &e.to_string());
