@@ -92,7 +92,7 @@ impl MemoryStore {
         let (decision, next) = decide(self.limits.compiled(), &KeyState::default(), now, request);
         if next != KeyState::default() {
             if shard.len() >= self.max_keys_per_shard {
-                evict(&mut shard, &self.hasher, now);
+                evict(&mut shard, now);
             }
             let hasher = &self.hasher;
             shard.insert_unique(
@@ -132,23 +132,28 @@ impl MemoryStore {
     }
 }
 
-/// Makes room in a full shard: idle keys first (no decision changes); if none is idle,
-/// the key closest to becoming idle, whose loss matters least.
-fn evict(shard: &mut Shard, hasher: &DefaultHashBuilder, now: Timestamp) {
+/// Makes room in a full shard: idle keys first (forgetting them changes no decision);
+/// then, if that freed less than an eighth of the shard, the keys closest to becoming
+/// idle, whose loss matters least. Freeing an eighth at a time keeps the cost of a flood
+/// of new keys (many clients, each seen once) amortised to a few steps per insert: one
+/// scan of the shard every `len / 8` inserts, not one per insert.
+fn evict(shard: &mut Shard, now: Timestamp) {
     let before = shard.len();
+    let batch = (before / 8).max(1);
     shard.retain(|entry| !entry.state.is_idle(now));
-    if shard.len() < before {
+    let freed = before - shard.len();
+    if freed >= batch {
         return;
     }
-    let victim = shard
-        .iter()
-        .min_by_key(|entry| entry.state.idle_at())
-        .map(|entry| entry.key.clone());
-    if let Some(key) = victim {
-        if let Ok(entry) = shard.find_entry(hasher.hash_one(&*key), |e| e.key == key) {
-            entry.remove();
-        }
+    let wanted = batch - freed;
+    let mut idle_at: Vec<Timestamp> = shard.iter().map(|e| e.state.idle_at()).collect();
+    if idle_at.is_empty() {
+        return;
     }
+    let nth = wanted.min(idle_at.len()) - 1;
+    let (_, &mut threshold, _) = idle_at.select_nth_unstable(nth);
+    // Keys becoming idle by `threshold` go (ties may free a few more than `wanted`).
+    shard.retain(|entry| entry.state.idle_at() > threshold);
 }
 
 #[cfg(test)]
@@ -226,14 +231,35 @@ mod tests {
             );
         }
         let has = |shard: &Shard, key: &str| shard.iter().any(|e| &*e.key == key);
-        evict(&mut shard, &hasher, Timestamp(10));
+        evict(&mut shard, Timestamp(10));
         assert!(!has(&shard, "idle"));
         assert_eq!(shard.len(), 2);
-        evict(&mut shard, &hasher, Timestamp(10));
+        evict(&mut shard, Timestamp(10));
         assert!(
             has(&shard, "suspended"),
             "the suspension is the last thing to forget"
         );
+    }
+
+    #[test]
+    fn a_flood_of_new_keys_stays_bounded_and_keeps_the_newest() {
+        // One shard's worth per core multiple: max_keys small so every shard fills.
+        let store = MemoryStore::new(limits(5, 3600, 3600), 64);
+        let capacity = store.max_keys_per_shard * store.shards.len();
+        for i in 0..10 * capacity {
+            let key = format!("client-{i}");
+            let now = Timestamp::from_secs(1_000 + i as u64);
+            assert!(store.check(&key, Request::message(1), now).is_allowed());
+            assert!(store.len() <= capacity, "{} > {capacity}", store.len());
+        }
+        // The last key is remembered: its next message is counted, not forgotten.
+        let last = format!("client-{}", 10 * capacity - 1);
+        let state_kept = (0..5).all(|_| {
+            store
+                .check(&last, Request::message(1), Timestamp::from_secs(1_000))
+                .is_allowed()
+        });
+        assert!(!state_kept, "the newest key's count survived the flood");
     }
 
     #[test]
