@@ -419,6 +419,11 @@ fn embeds_address(client: IpAddr, name: &str) -> bool {
                 std::fmt::Write::write_fmt(&mut candidate, args).is_ok()
                     && name.contains(candidate.as_str())
             };
+            // Every decimal candidate has digits; a name without any can only hold the
+            // hexadecimal one (mail servers' names usually have none).
+            if !name.bytes().any(|b| b.is_ascii_digit()) {
+                return contains(format_args!("{:08x}", u32::from(v4)));
+            }
             contains(format_args!("{a}-{b}-{c}-{d}"))
                 || contains(format_args!("{d}-{c}-{b}-{a}"))
                 || contains(format_args!("{a}.{b}.{c}.{d}"))
