@@ -14,9 +14,8 @@ use std::net::{IpAddr, Ipv4Addr};
 use chrono::{TimeZone, Utc};
 use criterion::{Criterion, Throughput, criterion_group, criterion_main};
 use mail_policy::auth::{AuthReport, DkimCheck, DkimResult, SpfCheck, SpfIdentity, SpfResult};
-use mail_policy::mailbox::SpamVerdict;
 use mail_policy::port25::{DnsblAnswer, PtrAnswer};
-use mail_policy::{Action, Connect, Engine};
+use mail_policy::{Action, Connect, ContentScan, Engine};
 
 fn message() -> Vec<u8> {
     let mut text = String::from(
@@ -99,7 +98,7 @@ fn transaction(c: &mut Criterion) {
                 let verdict = session.end_of_message(
                     black_box(&message),
                     Some(&report),
-                    SpamVerdict::Score(1.0),
+                    &ContentScan::spam_score(1.0),
                     now,
                 );
                 debug_assert_eq!(verdict.deliveries.len(), 10);

@@ -13,9 +13,8 @@ use std::io;
 use std::net::IpAddr;
 
 use chrono::Utc;
-use mail_policy::mailbox::SpamVerdict;
 use mail_policy::port25::{DnsblAnswer, PtrAnswer};
-use mail_policy::{Action, Connect, Engine, Session, Verdict};
+use mail_policy::{Action, Connect, ContentScan, Engine, Session, Verdict};
 use mailin_embedded::{Handler, Response, response};
 
 /// One SMTP connection's policy: mailin clones a fresh handler (no session yet) for every
@@ -141,7 +140,8 @@ impl Handler for PolicyHandler {
         // `end_of_message_verified` with the `dns-hickory` feature), applies
         // `verdict.edit_headers` and `add_headers`, and files the message per
         // `verdict.deliveries`.
-        let verdict = session.end_of_message(&self.message, None, SpamVerdict::Unknown, Utc::now());
+        let verdict =
+            session.end_of_message(&self.message, None, &ContentScan::default(), Utc::now());
         let reply = respond(&verdict, response::OK);
         self.last = Some(verdict);
         reply

@@ -25,7 +25,7 @@ use crate::geo::{
 };
 use crate::mailbox::{
     CompiledMailbox, Disposition, Expiry, FolderKind, IncomingMessage, MailboxPolicy,
-    MailboxSettings, RecipientDecision, RefusalReason, SizeDecision, SpamVerdict,
+    MailboxSettings, RecipientDecision, RefusalReason, SizeDecision,
 };
 use crate::port25::{
     DnsblAnswer, Ip25b, Ip25bDecision, Ip25bInput, ListenerRole, PtrAnswer, Refusal, SmtpSession,
@@ -33,7 +33,7 @@ use crate::port25::{
 };
 use crate::rate::{Decision as RateDecision, Limits, MemoryStore, Request, Timestamp, key};
 use crate::reply::{self, Action, Reply};
-use crate::verdict::{Check, Delivery, HeaderEdit, HeaderField, Stage, Verdict};
+use crate::verdict::{Check, ContentScan, Delivery, HeaderEdit, HeaderField, Stage, Verdict};
 
 /// Everything compiled from one [`Config`]: immutable and shareable (`Arc<Engine>`),
 /// except the rate-limit counters and the domestic table, which are internally
@@ -653,10 +653,10 @@ impl<'e> Session<'e> {
         &mut self,
         message: &[u8],
         auth: Option<&AuthReport>,
-        spam: SpamVerdict,
+        scan: &ContentScan,
         now: DateTime<Utc>,
     ) -> Verdict {
-        let verdict = self.end_of_message_inner(message, auth, spam, now);
+        let verdict = self.end_of_message_inner(message, auth, scan, now);
         self.reset();
         self.answer(verdict)
     }
@@ -672,7 +672,7 @@ impl<'e> Session<'e> {
         &mut self,
         message: &[u8],
         auth: Option<&AuthReport>,
-        spam: SpamVerdict,
+        scan: &ContentScan,
         now: DateTime<Utc>,
     ) -> Verdict {
         let stage = Stage::EndOfMessage;
@@ -734,7 +734,7 @@ impl<'e> Session<'e> {
         verdict.checks = checks;
         let inbound = !self.role.is_submission() && self.smtp.authenticated.is_none();
         if inbound {
-            self.inbound(&fields, &incoming, auth, spam, now, &mut verdict);
+            self.inbound(&fields, &incoming, auth, scan, now, &mut verdict);
         } else {
             self.outbound(message, &mut verdict);
         }
@@ -746,7 +746,7 @@ impl<'e> Session<'e> {
         fields: &[(Cow<'_, str>, Cow<'_, str>)],
         incoming: &IncomingMessage,
         auth: Option<&AuthReport>,
-        spam: SpamVerdict,
+        scan: &ContentScan,
         now: DateTime<Utc>,
         verdict: &mut Verdict,
     ) {
@@ -827,15 +827,23 @@ impl<'e> Session<'e> {
             let own_plan;
             let plan = match engine.mailboxes.get(&key) {
                 Some(mailbox) => {
-                    own_plan = engine
-                        .mailbox
-                        .plan_delivery(mailbox, incoming, spam, None, now);
+                    own_plan = engine.mailbox.plan_delivery(
+                        mailbox,
+                        incoming,
+                        scan.spam,
+                        scan.virus.as_ref(),
+                        now,
+                    );
                     &own_plan
                 }
                 None => default_plan.get_or_insert_with(|| {
-                    engine
-                        .mailbox
-                        .plan_delivery(&engine.default_mailbox, incoming, spam, None, now)
+                    engine.mailbox.plan_delivery(
+                        &engine.default_mailbox,
+                        incoming,
+                        scan.spam,
+                        scan.virus.as_ref(),
+                        now,
+                    )
                 }),
             };
             for step in &plan.trace {
@@ -938,12 +946,12 @@ impl<'e> Session<'e> {
         message: &[u8],
         verifier: &crate::auth::Verifier,
         receiver: &str,
-        spam: SpamVerdict,
+        scan: &ContentScan,
         now: DateTime<Utc>,
     ) -> Verdict {
         let inbound = !self.role.is_submission() && self.smtp.authenticated.is_none();
         if !inbound {
-            return self.end_of_message(message, None, spam, now);
+            return self.end_of_message(message, None, scan, now);
         }
         let mail_from = match &self.mail_from {
             Some(ReversePath::Mailbox(m)) => m.to_string(),
@@ -961,6 +969,6 @@ impl<'e> Session<'e> {
                 message,
             )
             .await;
-        self.end_of_message(message, Some(&report), spam, now)
+        self.end_of_message(message, Some(&report), scan, now)
     }
 }

@@ -30,9 +30,8 @@
 //!
 //! ```
 //! use chrono::{TimeZone, Utc};
-//! use mail_policy::mailbox::SpamVerdict;
 //! use mail_policy::port25::{DnsblAnswer, PtrAnswer};
-//! use mail_policy::{Action, Connect, Engine};
+//! use mail_policy::{Action, Connect, ContentScan, Engine};
 //!
 //! let engine = Engine::sonet();
 //! let now = Utc.with_ymd_and_hms(2026, 12, 4, 10, 0, 0).unwrap();
@@ -56,7 +55,7 @@
 //! let done = session.end_of_message(
 //!     b"From: sender@example.com\r\nSubject: hi\r\n\r\nHello.\r\n",
 //!     None,
-//!     SpamVerdict::Unknown,
+//!     &ContentScan::default(),
 //!     now,
 //! );
 //! assert_eq!(done.action, Action::Accept);
@@ -108,7 +107,7 @@ pub use crate::config::{
 };
 pub use crate::engine::{Connect, Engine, Session};
 pub use crate::reply::{Action, Reply};
-pub use crate::verdict::{Check, Delivery, HeaderEdit, HeaderField, Stage, Verdict};
+pub use crate::verdict::{Check, ContentScan, Delivery, HeaderEdit, HeaderField, Stage, Verdict};
 pub use mail_policy_address_rules as address;
 pub use mail_policy_auth_results as auth;
 pub use mail_policy_geo_restrict as geo;

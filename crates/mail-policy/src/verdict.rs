@@ -2,7 +2,39 @@
 
 use serde::Serialize;
 
+use crate::mailbox::{ScanResult, SpamVerdict};
 use crate::reply::{Action, Reply};
+
+/// What the content scanners said of a message, for the end of message: the spam
+/// classifier's verdict (SPAM-*) and the virus scanner's result (VIRUS-CHECK, read for
+/// mailboxes that subscribe to incoming checks).
+#[derive(Debug, Clone, PartialEq)]
+pub struct ContentScan {
+    /// The spam classifier's verdict.
+    pub spam: SpamVerdict,
+    /// The virus scanner's result, when the message was scanned.
+    pub virus: Option<ScanResult>,
+}
+
+impl Default for ContentScan {
+    /// Nothing known: no spam verdict, not scanned.
+    fn default() -> Self {
+        Self {
+            spam: SpamVerdict::Unknown,
+            virus: None,
+        }
+    }
+}
+
+impl ContentScan {
+    /// A spam score, nothing else known.
+    pub fn spam_score(score: f64) -> Self {
+        Self {
+            spam: SpamVerdict::Score(score),
+            virus: None,
+        }
+    }
+}
 
 /// The SMTP stage a verdict answers.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize)]

@@ -13,9 +13,9 @@ use mail_policy::auth::{
     SpfIdentity, SpfResult, Verifier,
 };
 use mail_policy::geo::GeoSetting;
-use mail_policy::mailbox::{IncomingMessage, SpamVerdict};
+use mail_policy::mailbox::IncomingMessage;
 use mail_policy::port25::{DnsblAnswer, PtrAnswer};
-use mail_policy::{Action, Config, Connect, Engine, Stage, Verdict};
+use mail_policy::{Action, Config, Connect, ContentScan, Engine, Stage, Verdict};
 use serde::Serialize;
 
 /// The flags of `check`.
@@ -66,6 +66,9 @@ pub(crate) struct CheckArgs {
     /// The spam classifier's score for the message.
     #[arg(long)]
     spam_score: Option<f64>,
+    /// The virus scanner found this virus in the message.
+    #[arg(long)]
+    virus: Option<String>,
     /// The time of the session, RFC 3339 (default: now).
     #[arg(long)]
     now: Option<DateTime<Utc>>,
@@ -230,9 +233,13 @@ pub(crate) fn run(args: &CheckArgs) -> Result<ExitCode, CheckError> {
         ));
     }
     let now = args.now.unwrap_or_else(Utc::now);
-    let spam = args
+    let mut scan = args
         .spam_score
-        .map_or(SpamVerdict::Unknown, SpamVerdict::Score);
+        .map_or_else(ContentScan::default, ContentScan::spam_score);
+    scan.virus = args
+        .virus
+        .clone()
+        .map(mail_policy::mailbox::ScanResult::Infected);
     let ptr = args
         .ptr
         .as_ref()
@@ -291,7 +298,15 @@ pub(crate) fn run(args: &CheckArgs) -> Result<ExitCode, CheckError> {
         go_on = push("DATA".to_owned(), session.data());
     }
     if go_on {
-        let verdict = end_of_message(args, &config, &mut session, &message, &mail_from, spam, now);
+        let verdict = end_of_message(
+            args,
+            &config,
+            &mut session,
+            &message,
+            &mail_from,
+            &scan,
+            now,
+        );
         push(
             format!("(end of message, {} octets)", message.len()),
             verdict,
@@ -325,16 +340,16 @@ fn end_of_message(
     session: &mut mail_policy::Session<'_>,
     message: &[u8],
     mail_from: &str,
-    spam: SpamVerdict,
+    scan: &ContentScan,
     now: DateTime<Utc>,
 ) -> Verdict {
     let inbound = !session.role().is_submission() && args.auth.is_none();
     if !inbound {
-        return session.end_of_message(message, None, spam, now);
+        return session.end_of_message(message, None, scan, now);
     }
     if args.no_dns {
         let report = temperror_report(message, mail_from, &args.helo, "DNS not asked (--no-dns)");
-        return session.end_of_message(message, Some(&report), spam, now);
+        return session.end_of_message(message, Some(&report), scan, now);
     }
     let runtime = match tokio::runtime::Builder::new_current_thread()
         .enable_all()
@@ -343,7 +358,7 @@ fn end_of_message(
         Ok(runtime) => runtime,
         Err(e) => {
             let report = temperror_report(message, mail_from, &args.helo, &e.to_string());
-            return session.end_of_message(message, Some(&report), spam, now);
+            return session.end_of_message(message, Some(&report), scan, now);
         }
     };
     let deadline = Duration::from_millis(args.dns_deadline_ms);
@@ -352,7 +367,7 @@ fn end_of_message(
             Ok(v) => v,
             Err(e) => {
                 let report = temperror_report(message, mail_from, &args.helo, &e.to_string());
-                return session.end_of_message(message, Some(&report), spam, now);
+                return session.end_of_message(message, Some(&report), scan, now);
             }
         };
         let receiver = args.receiver.clone();
@@ -372,7 +387,7 @@ fn end_of_message(
                 &format!("DNS did not answer within {} ms", deadline.as_millis()),
             ),
         };
-        session.end_of_message(message, Some(&report), spam, now)
+        session.end_of_message(message, Some(&report), scan, now)
     })
 }
 

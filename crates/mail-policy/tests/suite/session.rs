@@ -5,9 +5,8 @@ use std::net::IpAddr;
 use chrono::{DateTime, TimeZone, Utc};
 use mail_policy::auth::{AuthReport, DkimCheck, DkimResult, DmarcCheck, DmarcPolicy, DmarcResult};
 use mail_policy::geo::GeoSetting;
-use mail_policy::mailbox::SpamVerdict;
 use mail_policy::port25::{DnsblAnswer, PtrAnswer};
-use mail_policy::{Action, Config, Connect, Engine, Session, Stage};
+use mail_policy::{Action, Config, Connect, ContentScan, Engine, Session, Stage};
 
 pub(crate) fn now() -> DateTime<Utc> {
     Utc.with_ymd_and_hms(2026, 12, 4, 10, 0, 0)
@@ -68,7 +67,7 @@ fn mx_session_accepts_local_mail_and_refuses_relaying() {
     let done = session.end_of_message(
         &message("sender@example.com", "hello", ""),
         None,
-        SpamVerdict::Unknown,
+        &ContentScan::default(),
         now(),
     );
     assert_eq!(done.reply.code, 250, "{done:?}");
@@ -119,7 +118,7 @@ fn oversize_is_refused_at_mail_and_at_end_of_message() {
     session.data();
     let mut big = message("sender@example.com", "big", "");
     big.resize(20 * 1024 * 1024 + 1, b'x');
-    let verdict = session.end_of_message(&big, None, SpamVerdict::Unknown, now());
+    let verdict = session.end_of_message(&big, None, &ContentScan::default(), now());
     assert_eq!((verdict.reply.code, verdict.reply.enhanced), (552, "5.3.4"));
     assert!(verdict.reply.text.contains("MBX-SIZE"), "{}", verdict.reply);
 }
@@ -201,7 +200,7 @@ fn submission_needs_tls_then_auth_then_an_owned_sender() {
     let done = session.end_of_message(
         &message("taro@aa2.so-net.ne.jp", "hi", ""),
         None,
-        SpamVerdict::Unknown,
+        &ContentScan::default(),
         now(),
     );
     assert_eq!(done.reply.code, 250);
@@ -265,7 +264,7 @@ fn rate_limit_suspends_then_resumes() {
         );
         session.rcpt_to("<friend@example.org>");
         session.data();
-        let verdict = session.end_of_message(&body, None, SpamVerdict::Unknown, t);
+        let verdict = session.end_of_message(&body, None, &ContentScan::default(), t);
         if verdict.action != Action::Accept {
             refused_at = Some((i, verdict));
             break;
@@ -324,7 +323,7 @@ fn end_of_message_adds_our_header_and_removes_forged_ones() {
     let verdict = session.end_of_message(
         &message("sender@example.com", "hello", forged),
         Some(&auth_report(DmarcResult::Pass, DmarcPolicy::None)),
-        SpamVerdict::Unknown,
+        &ContentScan::default(),
         now(),
     );
     assert_eq!(verdict.reply.code, 250);
@@ -356,7 +355,7 @@ fn dmarc_is_annotated_unless_enforced() {
         let verdict = session.end_of_message(
             &message("sender@example.com", "hello", ""),
             Some(&auth_report(DmarcResult::Fail, DmarcPolicy::Reject)),
-            SpamVerdict::Unknown,
+            &ContentScan::default(),
             now(),
         );
         assert_eq!(verdict.reply.code, expected, "{verdict:?}");
@@ -387,9 +386,53 @@ fn sequence_and_syntax_errors() {
         session.end_of_message(
             b"\r\nbody without a header section\r\n",
             None,
-            SpamVerdict::Unknown,
+            &ContentScan::default(),
             now(),
         )
     };
     assert_eq!(unreadable.reply.code, 550, "{unreadable:?}");
+}
+
+#[test]
+fn viruses_are_refused_or_discarded_per_mailbox() {
+    let dir = std::env::temp_dir().join(format!("mail-policy-virus-{}", std::process::id()));
+    std::fs::create_dir_all(&dir).expect("dir");
+    std::fs::write(
+        dir.join("mailboxes.toml"),
+        "[[mailbox]]\naddress = \"taro@aa2.so-net.ne.jp\"\n[mailbox.virus]\nincoming = true\non_virus = \"refuse\"\n\n\
+         [[mailbox]]\naddress = \"hanako@aa2.so-net.ne.jp\"\n[mailbox.virus]\nincoming = true\non_virus = \"discard\"\n",
+    )
+    .expect("write");
+    let mut config = Config::sonet();
+    config.mailboxes.file = Some(dir.join("mailboxes.toml"));
+    let engine = Engine::new(&config, "test").expect("engine");
+    let infected = ContentScan {
+        virus: Some(mail_policy::mailbox::ScanResult::Infected(
+            "EICAR-Test-File".into(),
+        )),
+        ..ContentScan::default()
+    };
+    for (recipient, code, action) in [
+        ("taro@aa2.so-net.ne.jp", 554, Action::Reject),
+        ("hanako@aa2.so-net.ne.jp", 250, Action::Discard),
+    ] {
+        let mut session = connect(&engine, "192.0.2.1", 25, &server_ptr());
+        session.ehlo("mail.example.com");
+        session.mail_from("<sender@example.com>", now());
+        session.rcpt_to(&format!("<{recipient}>"));
+        session.data();
+        let verdict = session.end_of_message(
+            &message("sender@example.com", "invoice", ""),
+            None,
+            &infected,
+            now(),
+        );
+        assert_eq!(
+            (verdict.reply.code, verdict.action),
+            (code, action),
+            "{verdict:?}"
+        );
+        assert!(verdict.checks.iter().any(|c| c.rule == "VIRUS-CHECK"));
+    }
+    let _ = std::fs::remove_dir_all(&dir);
 }

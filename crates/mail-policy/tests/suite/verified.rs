@@ -5,9 +5,8 @@ use std::path::PathBuf;
 
 use mail_policy::auth::{DkimKey, DkimSigner, Verifier, VerifierConfig};
 use mail_policy::geo::GeoSetting;
-use mail_policy::mailbox::SpamVerdict;
 use mail_policy::port25::{DnsblAnswer, PtrAnswer};
-use mail_policy::{Config, Connect, DkimConfig, Engine};
+use mail_policy::{Config, Connect, ContentScan, DkimConfig, Engine};
 use mail_policy_dns_test_server::{TestDnsServer, Zone};
 
 use super::session::now;
@@ -48,7 +47,7 @@ async fn submissions_are_signed_and_inbound_mail_is_verified() {
     session.data();
     let body = "From: Taro <taro@aa2.so-net.ne.jp>\r\nTo: hanako@aa3.so-net.ne.jp\r\n\
                 Subject: lunch\r\nDate: Fri, 04 Dec 2026 12:00:00 +0900\r\n\r\nNoon?\r\n";
-    let submitted = session.end_of_message(body.as_bytes(), None, SpamVerdict::Unknown, now());
+    let submitted = session.end_of_message(body.as_bytes(), None, &ContentScan::default(), now());
     assert_eq!(submitted.reply.code, 250);
     let signature = submitted
         .add_headers
@@ -99,7 +98,7 @@ async fn submissions_are_signed_and_inbound_mail_is_verified() {
             delivered.as_bytes(),
             &verifier,
             "mx.so-net.ne.jp",
-            SpamVerdict::Unknown,
+            &ContentScan::default(),
             now(),
         )
         .await;
