@@ -146,94 +146,122 @@ impl AuthenticationResults {
         }
     }
 
-    /// The pieces of the value, each a unit that folding never splits: the authserv-id
-    /// (with `;`), then per result `method=result`, `reason=...`, each property, the last
-    /// piece of a result carrying its `;`.
-    fn pieces(&self) -> Vec<String> {
-        let mut pieces = self.raw_pieces();
-        for piece in &mut pieces {
-            piece.retain(|c| c != '\r' && c != '\n');
-        }
-        pieces
-    }
-
-    fn raw_pieces(&self) -> Vec<String> {
-        let mut pieces = Vec::new();
-        let mut first = String::new();
-        write_value(&mut first, &self.authserv_id);
+    /// Calls `emit` with each piece of the value, a unit that folding never splits: the
+    /// authserv-id (with `;`), then per result `method=result`, `reason=...`, each
+    /// property, the last piece of a result carrying its `;`. One buffer serves every
+    /// piece; line breaks in the model's fields are dropped, so the output is one header
+    /// field, never two.
+    fn for_each_piece(&self, mut emit: impl FnMut(&str)) {
+        let mut piece = String::with_capacity(64);
+        let mut flush = |piece: &mut String, last_of_result: bool, more: bool| {
+            if last_of_result && more {
+                piece.push(';');
+            }
+            if piece.contains(['\r', '\n']) {
+                piece.retain(|c| c != '\r' && c != '\n');
+            }
+            emit(piece);
+            piece.clear();
+        };
+        write_value(&mut piece, &self.authserv_id);
         if let Some(version) = self.version {
-            first.push(' ');
-            first.push_str(&version.to_string());
+            piece.push(' ');
+            piece.push_str(&version.to_string());
         }
-        first.push(';');
-        pieces.push(first);
+        piece.push(';');
+        flush(&mut piece, false, false);
         if self.results.is_empty() {
-            pieces.push("none".to_owned());
-            return pieces;
+            piece.push_str("none");
+            flush(&mut piece, false, false);
+            return;
         }
         for (i, result) in self.results.iter().enumerate() {
-            let start = pieces.len();
-            let mut head = result.method.to_string();
+            let more = i + 1 < self.results.len();
+            let tail = usize::from(result.reason.is_some()) + result.properties.len();
+            piece.push_str(&result.method);
             if let Some(version) = result.method_version {
-                head.push('/');
-                head.push_str(&version.to_string());
+                piece.push('/');
+                piece.push_str(&version.to_string());
             }
-            head.push('=');
-            head.push_str(&result.result);
-            pieces.push(head);
+            piece.push('=');
+            piece.push_str(&result.result);
+            flush(&mut piece, tail == 0, more);
             if let Some(reason) = &result.reason {
-                let mut piece = "reason=".to_owned();
+                piece.push_str("reason=");
                 write_value(&mut piece, reason);
-                pieces.push(piece);
+                flush(&mut piece, result.properties.is_empty(), more);
             }
-            for p in &result.properties {
-                let mut piece = format!("{}.{}=", p.ptype, p.property);
+            for (j, p) in result.properties.iter().enumerate() {
+                piece.push_str(&p.ptype);
+                piece.push('.');
+                piece.push_str(&p.property);
+                piece.push('=');
                 write_value(&mut piece, &p.value);
-                pieces.push(piece);
-            }
-            if i + 1 < self.results.len() {
-                if let Some(last) = pieces[start..].last_mut() {
-                    last.push(';');
-                }
+                flush(&mut piece, j + 1 == result.properties.len(), more);
             }
         }
-        pieces
     }
 
     /// The value on one line: `so-net.ne.jp; spf=pass smtp.mailfrom=...; dkim=pass ...`.
     /// Line breaks in the model's fields are dropped: the output is one header field, never
     /// two.
     pub fn to_value(&self) -> String {
-        self.pieces().join(" ")
+        let mut out = String::with_capacity(128);
+        self.for_each_piece(|piece| {
+            if !out.is_empty() {
+                out.push(' ');
+            }
+            out.push_str(piece);
+        });
+        out
     }
 
     /// The whole header field, `Authentication-Results: ...`, folded at 78 columns
     /// (RFC 5322 §2.1.1) with two-space continuation lines, as in the seed's example;
     /// lines end with CRLF.
     pub fn to_header(&self) -> String {
-        fold("Authentication-Results:", &self.pieces(), 78)
+        let mut folder = Folder::new("Authentication-Results:", 78);
+        self.for_each_piece(|piece| folder.push(piece));
+        folder.finish()
     }
 }
 
-/// Joins `pieces` after `name` with spaces, breaking before a piece that would pass
+/// Joins pieces after a header name with spaces, breaking before a piece that would pass
 /// `width` columns.
-pub(crate) fn fold(name: &str, pieces: &[String], width: usize) -> String {
-    let mut out = String::from(name);
-    let mut column = name.len();
-    for piece in pieces {
-        let len = piece.chars().count();
-        if column + 1 + len > width && column > 2 {
-            out.push_str("\r\n  ");
-            column = 2;
-        } else {
-            out.push(' ');
-            column += 1;
+pub(crate) struct Folder {
+    out: String,
+    column: usize,
+    width: usize,
+}
+
+impl Folder {
+    pub(crate) fn new(name: &str, width: usize) -> Self {
+        let mut out = String::with_capacity(160);
+        out.push_str(name);
+        Self {
+            out,
+            column: name.len(),
+            width,
         }
-        out.push_str(piece);
-        column += len;
     }
-    out.push_str("\r\n");
-    out
+
+    pub(crate) fn push(&mut self, piece: &str) {
+        let len = piece.chars().count();
+        if self.column + 1 + len > self.width && self.column > 2 {
+            self.out.push_str("\r\n  ");
+            self.column = 2;
+        } else {
+            self.out.push(' ');
+            self.column += 1;
+        }
+        self.out.push_str(piece);
+        self.column += len;
+    }
+
+    pub(crate) fn finish(mut self) -> String {
+        self.out.push_str("\r\n");
+        self.out
+    }
 }
 
 impl fmt::Display for AuthenticationResults {
