@@ -238,7 +238,8 @@ impl Engine {
             helo: None,
             mail_from: None,
             recipients: Vec::new(),
-            history: Vec::new(),
+            local: Vec::new(),
+            history: Vec::with_capacity(32),
             explain: true,
             rate_key: key::client_ip(connect.client_ip).into(),
         };
@@ -316,6 +317,8 @@ pub struct Session<'e> {
     helo: Option<String>,
     mail_from: Option<ReversePath>,
     recipients: Vec<Mailbox>,
+    /// Whether each recipient is ours to deliver (decided once, at RCPT).
+    local: Vec<bool>,
     history: Vec<Check>,
     explain: bool,
     rate_key: Arc<str>,
@@ -436,6 +439,7 @@ impl<'e> Session<'e> {
         self.helo = Some(name.to_owned());
         self.mail_from = None;
         self.recipients.clear();
+        self.local.clear();
         let advert = self.engine.submission.ehlo(&self.smtp);
         let mut verdict = self.verdict(Stage::Ehlo, reply::ok("ehlo"));
         verdict.check("P25-TLS", || {
@@ -497,6 +501,7 @@ impl<'e> Session<'e> {
     pub fn mail_from(&mut self, args: &str, now: DateTime<Utc>) -> Verdict {
         self.mail_from = None;
         self.recipients.clear();
+        self.local.clear();
         let options = WireOptions::default();
         let parsed = match parse_mail_from(args, options) {
             Ok(parsed) => parsed,
@@ -623,6 +628,7 @@ impl<'e> Session<'e> {
             )
         });
         self.recipients.push(mailbox.normalized());
+        self.local.push(is_local);
         self.answer(verdict)
     }
 
@@ -641,6 +647,7 @@ impl<'e> Session<'e> {
     pub fn reset(&mut self) {
         self.mail_from = None;
         self.recipients.clear();
+        self.local.clear();
     }
 
     /// The end of the message (`message` as received, headers and body): MBX-SIZE, the
@@ -813,12 +820,12 @@ impl<'e> Session<'e> {
         // Per local recipient: the delivery plan.
         let mut refused = 0;
         let mut refusal = None;
-        let mut last_expiry: Option<(DateTime<Utc>, String)> = None;
         let mut default_plan = None;
         let local: Vec<&Mailbox> = self
             .recipients
             .iter()
-            .filter(|r| engine.is_local(r))
+            .zip(&self.local)
+            .filter_map(|(r, &local)| local.then_some(r))
             .collect();
         for recipient in &local {
             let key = recipient.to_string();
@@ -868,25 +875,17 @@ impl<'e> Session<'e> {
                         _ => "inbox",
                     };
                     let expires = match expires {
-                        Expiry::At(t) => Some(match &last_expiry {
-                            // Recipients of one message mostly expire alike: format once.
-                            Some((at, text)) if at == t => String::clone(text),
-                            _ => {
-                                let text = t.to_rfc3339_opts(chrono::SecondsFormat::Secs, true);
-                                last_expiry = Some((*t, text.clone()));
-                                text
-                            }
-                        }),
+                        Expiry::At(t) => Some(*t),
                         Expiry::Never => None,
                     };
-                    (name.to_owned(), expires)
+                    (name, expires)
                 }
-                Disposition::Discard => ("discard".to_owned(), None),
-                Disposition::NotKept => ("not-kept".to_owned(), None),
+                Disposition::Discard => ("discard", None),
+                Disposition::NotKept => ("not-kept", None),
                 Disposition::Refuse { reason } => {
                     refused += 1;
                     refusal = Some(reason.clone());
-                    ("refuse".to_owned(), None)
+                    ("refuse", None)
                 }
             };
             if let Some(subject) = &plan.subject_rewrite {

@@ -1,5 +1,6 @@
 //! What the session API returns at every stage: a [`Verdict`].
 
+use chrono::{DateTime, Utc};
 use serde::Serialize;
 
 use crate::mailbox::{ScanResult, SpamVerdict};
@@ -92,12 +93,13 @@ pub struct HeaderEdit {
 pub struct Delivery {
     /// The recipient.
     pub recipient: String,
-    /// `inbox`, `junk`, `discard`, `refuse`, or `not-kept` (forwarded without a copy).
-    pub outcome: String,
+    /// `inbox`, `junk`, `trash`, `discard`, `refuse`, or `not-kept` (forwarded without a
+    /// copy).
+    pub outcome: &'static str,
     /// Forwarding destinations.
     pub forward_to: Vec<String>,
-    /// When the stored copy expires (MBX-RETAIN), if it does.
-    pub expires: Option<String>,
+    /// When the stored copy expires (MBX-RETAIN), if it does; RFC 3339 in JSON.
+    pub expires: Option<DateTime<Utc>>,
 }
 
 /// The answer to one stage.

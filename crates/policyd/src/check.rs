@@ -450,6 +450,7 @@ fn human(report: &Report) -> String {
             for d in &v.deliveries {
                 let _ = write!(out, "  {} -> {}", d.recipient, d.outcome);
                 if let Some(expires) = &d.expires {
+                    let expires = expires.to_rfc3339_opts(chrono::SecondsFormat::Secs, true);
                     let _ = write!(out, " (expires {expires})");
                 }
                 if !d.forward_to.is_empty() {
