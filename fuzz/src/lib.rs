@@ -11,6 +11,7 @@ pub mod config;
 pub mod dkim;
 pub mod geo;
 pub mod mailbox;
+pub mod policy;
 pub mod port25;
 pub mod rate;
 pub mod replay;
