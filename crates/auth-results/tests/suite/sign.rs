@@ -176,7 +176,8 @@ fn bad_settings_and_unsignable_messages_are_errors() {
 }
 
 /// Writes signed messages and key records for the crypto-backend comparison in
-/// docs/performance.md (run by hand: `DKIM_FIXTURES=/tmp/dkimfix cargo test ... -- --ignored`).
+/// docs/performance.md; ignored because it writes files for a manual measurement
+/// (`benches/crypto-backends/run.sh` runs it with `DKIM_FIXTURES` set).
 #[test]
 #[ignore = "writes fixtures for a manual measurement"]
 fn write_backend_fixtures() {
