@@ -317,8 +317,9 @@ pub struct Session<'e> {
     helo: Option<String>,
     mail_from: Option<ReversePath>,
     recipients: Vec<Mailbox>,
-    /// Whether each recipient is ours to deliver (decided once, at RCPT).
-    local: Vec<bool>,
+    /// For each recipient ours to deliver, its normalised address as text (decided and
+    /// formatted once, at RCPT); `None` for relayed recipients.
+    local: Vec<Option<String>>,
     history: Vec<Check>,
     explain: bool,
     rate_key: Arc<str>,
@@ -627,8 +628,9 @@ impl<'e> Session<'e> {
                 if is_local { "local" } else { "relayed" }
             )
         });
-        self.recipients.push(mailbox.normalized());
-        self.local.push(is_local);
+        let normalized = mailbox.normalized();
+        self.local.push(is_local.then(|| normalized.to_string()));
+        self.recipients.push(normalized);
         self.answer(verdict)
     }
 
@@ -701,9 +703,10 @@ impl<'e> Session<'e> {
         // own (reject lists, spam sorting, forwarding); the others need just the size.
         let needs_headers = !self.engine.mailboxes.is_empty()
             && self
-                .recipients
+                .local
                 .iter()
-                .any(|r| self.engine.mailboxes.contains_key(&r.to_string()));
+                .flatten()
+                .any(|key| self.engine.mailboxes.contains_key(key));
         let incoming = if needs_headers {
             match IncomingMessage::parse(message, size) {
                 Ok(incoming) => incoming,
@@ -821,14 +824,9 @@ impl<'e> Session<'e> {
         let mut refused = 0;
         let mut refusal = None;
         let mut default_plan = None;
-        let local: Vec<&Mailbox> = self
-            .recipients
-            .iter()
-            .zip(&self.local)
-            .filter_map(|(r, &local)| local.then_some(r))
-            .collect();
-        for recipient in &local {
-            let key = recipient.to_string();
+        let local: Vec<&String> = self.local.iter().flatten().collect();
+        for &key in &local {
+            let key = key.clone();
             // Mailboxes without settings of their own share one plan: it depends only on
             // the settings, the message and the time.
             let own_plan;
