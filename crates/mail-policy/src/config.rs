@@ -184,6 +184,10 @@ pub struct MailboxesFile {
 pub struct MailboxEntry {
     /// Its address.
     pub address: String,
+    /// The account's "no access from abroad" switch (GEO-RESTRICT): logins and
+    /// submissions from outside the domestic table are refused.
+    #[serde(default)]
+    pub restrict_overseas: bool,
     /// Its settings.
     #[serde(flatten)]
     pub settings: MailboxSettings,

@@ -48,6 +48,8 @@ pub struct Engine {
     client_rate: MemoryStore,
     geo: SharedTable,
     mailboxes: HashMap<String, CompiledMailbox>,
+    /// Accounts whose overseas switch is on (GEO-RESTRICT), lower-case addresses.
+    geo_settings: std::collections::HashSet<String>,
     /// The settings of every mailbox not listed in `mailboxes` (no reject list, no
     /// forwarding, spam sorting off), compiled once.
     default_mailbox: CompiledMailbox,
@@ -111,6 +113,7 @@ impl Engine {
             .map_err(|e| setting("geo.files")(&e))?
         };
         let mut mailboxes = HashMap::new();
+        let mut geo_settings = std::collections::HashSet::new();
         if let Some(path) = &config.mailboxes.file {
             let file_origin = path.display().to_string();
             let text = std::fs::read_to_string(path).map_err(|e| {
@@ -128,7 +131,11 @@ impl Engine {
                 let compiled = mailbox
                     .compile_mailbox(&address, &entry.settings)
                     .map_err(|e| ConfigError::setting(&file_origin, &entry.address, e))?;
-                mailboxes.insert(address.normalized().to_string(), compiled);
+                let key = address.normalized().to_string();
+                if entry.restrict_overseas {
+                    geo_settings.insert(key.to_ascii_lowercase());
+                }
+                mailboxes.insert(key, compiled);
             }
         }
         #[cfg(feature = "mail-auth")]
@@ -174,6 +181,7 @@ impl Engine {
             client_rate: MemoryStore::new(client_limits, max_keys),
             geo: SharedTable::new(table),
             mailboxes,
+            geo_settings,
             #[cfg(feature = "mail-auth")]
             dkim,
         })
@@ -227,11 +235,54 @@ impl Engine {
         })
     }
 
-    /// A client connects (P25-IN on the MX): starts a session.
+    /// A client connects (P25-IN on the MX): starts a session that borrows the engine.
     pub fn connect(&self, connect: &Connect<'_>) -> (Session<'_>, Verdict) {
-        let role = self.role_of_port(connect.port);
+        Session::start(EngineRef::Borrowed(self), connect)
+    }
+
+    /// [`connect`](Self::connect) for a session that holds the engine by `Arc` and so can
+    /// be stored across requests (a daemon keeping one session per SMTP transaction,
+    /// while a reload swaps in a new engine for the sessions that start after it).
+    pub fn connect_shared(self: &Arc<Self>, connect: &Connect<'_>) -> (Session<'static>, Verdict) {
+        Session::start(EngineRef::Shared(Arc::clone(self)), connect)
+    }
+
+    /// The overseas switch of `account` (GEO-*), from the per-mailbox settings file
+    /// (`restrict_overseas`); off for accounts not listed.
+    pub fn geo_setting(&self, account: &str) -> GeoSetting {
+        let restrict = !self.geo_settings.is_empty()
+            && self
+                .geo_settings
+                .contains(account.to_ascii_lowercase().as_str());
+        GeoSetting {
+            restrict,
+            auto: None,
+        }
+    }
+}
+
+/// How a session holds its engine: borrowed (embedding servers) or shared (daemons).
+enum EngineRef<'e> {
+    Borrowed(&'e Engine),
+    Shared(Arc<Engine>),
+}
+
+impl std::ops::Deref for EngineRef<'_> {
+    type Target = Engine;
+
+    fn deref(&self) -> &Engine {
+        match self {
+            EngineRef::Borrowed(engine) => engine,
+            EngineRef::Shared(engine) => engine,
+        }
+    }
+}
+
+impl<'e> Session<'e> {
+    fn start(engine: EngineRef<'e>, connect: &Connect<'_>) -> (Self, Verdict) {
+        let role = engine.role_of_port(connect.port);
         let mut session = Session {
-            engine: self,
+            engine,
             role,
             client_ip: connect.client_ip,
             smtp: SmtpSession::new(role),
@@ -241,9 +292,10 @@ impl Engine {
             local: Vec::new(),
             history: Vec::with_capacity(32),
             explain: true,
+            rate_accounting: true,
             rate_key: key::client_ip(connect.client_ip).into(),
         };
-        let decision = self.ip25b.decide(&Ip25bInput {
+        let decision = session.engine.ip25b.decide(&Ip25bInput {
             client: connect.client_ip,
             role,
             authenticated: false,
@@ -310,7 +362,7 @@ pub struct Connect<'a> {
 
 /// One SMTP session (connection), stage by stage. `RSET` is [`Session::reset`].
 pub struct Session<'e> {
-    engine: &'e Engine,
+    engine: EngineRef<'e>,
     role: ListenerRole,
     client_ip: IpAddr,
     smtp: SmtpSession,
@@ -322,6 +374,7 @@ pub struct Session<'e> {
     local: Vec<Option<String>>,
     history: Vec<Check>,
     explain: bool,
+    rate_accounting: bool,
     rate_key: Arc<str>,
 }
 
@@ -565,7 +618,7 @@ impl<'e> Session<'e> {
 
     /// The rate-limit store and key of this session: the account once authenticated, the
     /// client address before (formatted once per session, not per stage).
-    fn rate_key(&self) -> (&'e MemoryStore, Arc<str>) {
+    fn rate_key(&self) -> (&MemoryStore, Arc<str>) {
         let store = if self.smtp.authenticated.is_some() {
             &self.engine.account_rate
         } else {
@@ -718,27 +771,8 @@ impl<'e> Session<'e> {
                 ..IncomingMessage::default()
             }
         };
-        // RATE-SEND: one message to this many recipients.
-        let (store, rate_key) = self.rate_key();
-        let recipients = u32::try_from(self.recipients.len()).unwrap_or(u32::MAX);
-        match store.check(&rate_key, Request::message(recipients), timestamp(now)) {
-            RateDecision::Allowed { remaining, rule } => checks.push(self.note(rule.id(), || {
-                format!("{rate_key}: allowed, {remaining} left under the tightest limit")
-            })),
-            other => {
-                let limit_name = match &other {
-                    RateDecision::Limited { limit, .. } | RateDecision::TooLarge { limit, .. } => {
-                        store.limits().name(*limit).to_owned()
-                    }
-                    _ => "suspension".to_owned(),
-                };
-                let mut verdict = self.verdict(
-                    stage,
-                    reply::rate_limited(&limit_name, other.resume_at().and_then(datetime)),
-                );
-                verdict.check("RATE-SEND", || format!("{rate_key}: {other:?}"));
-                return verdict.with_checks(checks);
-            }
+        if let Some(refusal) = self.count_message(&mut checks, now) {
+            return refusal.with_checks(checks);
         }
         let mut verdict = self.verdict(stage, reply::queued());
         verdict.checks = checks;
@@ -751,6 +785,71 @@ impl<'e> Session<'e> {
         verdict
     }
 
+    /// RATE-SEND: one message to this many recipients, counted against the session's key
+    /// (unless [`set_rate_accounting`](Self::set_rate_accounting) turned it off): the
+    /// refusal when over a limit.
+    fn count_message(&self, checks: &mut Vec<Check>, now: DateTime<Utc>) -> Option<Verdict> {
+        if !self.rate_accounting {
+            checks.push(self.note("RATE-SEND", "counted elsewhere (rate accounting off)"));
+            return None;
+        }
+        let (store, rate_key) = self.rate_key();
+        let recipients = u32::try_from(self.recipients.len()).unwrap_or(u32::MAX);
+        match store.check(&rate_key, Request::message(recipients), timestamp(now)) {
+            RateDecision::Allowed { remaining, rule } => {
+                checks.push(self.note(rule.id(), || {
+                    format!("{rate_key}: allowed, {remaining} left under the tightest limit")
+                }));
+                None
+            }
+            other => {
+                let limit_name = match &other {
+                    RateDecision::Limited { limit, .. } | RateDecision::TooLarge { limit, .. } => {
+                        store.limits().name(*limit).to_owned()
+                    }
+                    _ => "suspension".to_owned(),
+                };
+                let mut verdict = self.verdict(
+                    Stage::EndOfMessage,
+                    reply::rate_limited(&limit_name, other.resume_at().and_then(datetime)),
+                );
+                verdict.check("RATE-SEND", || format!("{rate_key}: {other:?}"));
+                Some(verdict)
+            }
+        }
+    }
+
+    /// Whether the end of a message counts it against the send rate (RATE-SEND); on by
+    /// default. A daemon whose policy service counts messages at the end of data
+    /// ([`end_of_data`](Self::end_of_data)) turns it off in the milter's session, so
+    /// that a message is counted once.
+    pub fn set_rate_accounting(&mut self, on: bool) {
+        self.rate_accounting = on;
+    }
+
+    /// The end of a message of which only the size is known (the Postfix policy
+    /// protocol's `END-OF-MESSAGE` state): MBX-SIZE on the received size and RATE-SEND.
+    /// The content rules need the message itself: [`end_of_message`](Self::end_of_message).
+    /// The transaction ends either way.
+    pub fn end_of_data(&mut self, size: u64, now: DateTime<Utc>) -> Verdict {
+        let limits = self.engine.mailbox.limits();
+        let verdict =
+            if let SizeDecision::TooLarge { size, limit, rule } = limits.check_message_size(size) {
+                let mut verdict = self.verdict(Stage::EndOfMessage, reply::too_large(size, limit));
+                verdict.check(rule.id(), || format!("{size} octets over {limit}"));
+                verdict
+            } else {
+                let mut checks = vec![self.note("MBX-SIZE", || {
+                    format!("{size} octets within {}", limits.max_message_bytes())
+                })];
+                self.count_message(&mut checks, now)
+                    .unwrap_or_else(|| self.verdict(Stage::EndOfMessage, reply::queued()))
+                    .with_checks(checks)
+            };
+        self.reset();
+        self.answer(verdict)
+    }
+
     fn inbound(
         &self,
         fields: &[(Cow<'_, str>, Cow<'_, str>)],
@@ -760,7 +859,7 @@ impl<'e> Session<'e> {
         now: DateTime<Utc>,
         verdict: &mut Verdict,
     ) {
-        let engine = self.engine;
+        let engine = &*self.engine;
         // AUTH-IN-FORGED: headers claiming our authserv-id, however written.
         let forged_config: &ForgedConfig = &engine.config.auth.forged;
         for forged in find_forged(

@@ -3,6 +3,8 @@
 //!
 //! - [`policy_protocol`]: the Postfix policy delegation protocol, sans-IO (request
 //!   decoder with bounds, reply encoder).
+//! - [`serve`]: the daemon (`mail-policyd serve`): the policy service, the milter, the
+//!   metrics endpoint, reload and shutdown.
 //!
 //! # Example
 //!
@@ -25,3 +27,4 @@
 #![deny(missing_docs)]
 
 pub mod policy_protocol;
+pub mod serve;
