@@ -1,6 +1,6 @@
 //! Integration tests of `mail-policyd`, one binary: the `check` command run as a process
 //! on the sample messages of `examples/data/`; the policy protocol decoder (corpus,
-//! properties).
+//! properties); the daemon (`serve`) in process over real sockets.
 
 /// The fuzz target's check, shared with the corpus replay and the properties.
 #[path = "../../../fuzz/src/policy.rs"]
@@ -13,4 +13,5 @@ mod replay;
 mod suite {
     mod check;
     mod protocol;
+    mod serve;
 }

@@ -82,10 +82,10 @@ pub struct ServeArgs {
     pub policy: Vec<ListenAddr>,
     /// Milter addresses (`ADDRESS:PORT` or `unix:PATH`); repeatable; `none` to disable.
     #[arg(long = "milter", value_name = "ADDR", default_value = "127.0.0.1:10041", value_parser = parse_optional_addr)]
-    pub milter: Vec<Option<ListenAddr>>,
+    pub milter: Vec<Endpoint>,
     /// The metrics endpoint (`GET /metrics`, Prometheus text); `none` to disable.
     #[arg(long, value_name = "ADDR", default_value = "127.0.0.1:10042", value_parser = parse_optional_addr)]
-    pub metrics: Option<ListenAddr>,
+    pub metrics: Endpoint,
     /// Connections served at once, both protocols together; beyond, new ones are closed.
     #[arg(long, default_value_t = 4096)]
     pub max_connections: usize,
@@ -118,11 +118,15 @@ pub struct ServeArgs {
     pub threads: Option<usize>,
 }
 
-fn parse_optional_addr(s: &str) -> Result<Option<ListenAddr>, String> {
+/// A listening address, or `none` for a service turned off.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Endpoint(pub Option<ListenAddr>);
+
+fn parse_optional_addr(s: &str) -> Result<Endpoint, String> {
     if s.eq_ignore_ascii_case("none") {
-        Ok(None)
+        Ok(Endpoint(None))
     } else {
-        s.parse().map(Some)
+        s.parse().map(|a| Endpoint(Some(a)))
     }
 }
 
@@ -250,10 +254,10 @@ impl Daemon {
             policy.push(bind(addr).await?);
         }
         let mut milter = Vec::new();
-        for addr in args.milter.iter().flatten() {
+        for addr in args.milter.iter().filter_map(|e| e.0.as_ref()) {
             milter.push(bind(addr).await?);
         }
-        let metrics = match &args.metrics {
+        let metrics = match &args.metrics.0 {
             Some(addr) => Some(bind(addr).await?),
             None => None,
         };
