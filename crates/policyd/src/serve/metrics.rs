@@ -32,9 +32,19 @@ pub fn action_name(action: Action) -> &'static str {
     }
 }
 
-/// The rule that decided a verdict: the last check of a refusal, or `-` for an
-/// acceptance with nothing consulted.
+/// The rule that decided a verdict: for a refusal, the consulted rule its reply names
+/// (replies end with the rule ID); otherwise the last check, or `-` when none.
 pub fn deciding_rule(verdict: &Verdict) -> &'static str {
+    if !verdict.is_accept() {
+        if let Some(check) = verdict
+            .checks
+            .iter()
+            .rev()
+            .find(|c| verdict.reply.text.contains(c.rule))
+        {
+            return check.rule;
+        }
+    }
     verdict.checks.last().map_or("-", |c| c.rule)
 }
 

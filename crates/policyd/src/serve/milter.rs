@@ -390,13 +390,22 @@ impl Milter for PolicyMilter {
         self.client = Some(client);
         self.tls_seen = false;
         self.authenticated = false;
-        self.refusal = (!verdict.is_accept()).then(|| verdict.clone());
-        Ok(self.answer(&verdict))
+        // Postfix replies to a milter's refusal at CONNECT with its own generic text
+        // ("not accepting connections"); like its `smtpd_delay_reject`, the refusal is
+        // given at MAIL instead, where our reply text with the rule and the client's
+        // address reaches the client.
+        if verdict.is_accept() {
+            self.refusal = None;
+            Ok(self.answer(&verdict))
+        } else {
+            self.refusal = Some(verdict);
+            Ok(Continue.into())
+        }
     }
 
     async fn helo(&mut self, helo: Helo) -> Result<Action, Self::Error> {
-        if let Some(refusal) = self.refusal.clone() {
-            return Ok(self.answer(&refusal));
+        if self.refusal.is_some() {
+            return Ok(Continue.into());
         }
         let tls = !self.macro_value("{tls_version}").is_empty();
         let starttls = tls && !self.tls_seen;
