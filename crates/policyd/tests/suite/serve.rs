@@ -628,3 +628,76 @@ fn transactions_expire() {
     daemon.shared.sweep(Instant::now() + Duration::from_secs(2));
     assert_eq!(daemon.shared.open_instances(), 0);
 }
+
+/// The binary: SIGHUP reloads (a bad file is refused and logged), SIGTERM stops it
+/// cleanly with exit status 0.
+#[test]
+fn the_daemon_reloads_on_sighup_and_stops_on_sigterm() {
+    let dir = scratch("signals");
+    let config = write_config(&dir, "[mailbox.limits]\nmax_recipients = 1\n");
+    let port = std::net::TcpListener::bind("127.0.0.1:0")
+        .unwrap()
+        .local_addr()
+        .unwrap()
+        .port();
+    let log_path = dir.join("daemon.log");
+    let mut child = std::process::Command::new(env!("CARGO_BIN_EXE_mail-policyd"))
+        .args([
+            "serve",
+            &format!("--config={}", config.display()),
+            &format!("--policy=127.0.0.1:{port}"),
+            "--milter=none",
+            "--metrics=none",
+        ])
+        .stderr(std::fs::File::create(&log_path).unwrap())
+        .spawn()
+        .unwrap();
+    let addr: SocketAddr = format!("127.0.0.1:{port}").parse().unwrap();
+    let started = Instant::now();
+    while TcpStream::connect(addr).is_err() {
+        assert!(started.elapsed() < Duration::from_secs(20), "daemon did not start");
+        std::thread::sleep(Duration::from_millis(50));
+    }
+    let signal = |name: &str| {
+        let status = std::process::Command::new("kill")
+            .args([&format!("-{name}"), &child.id().to_string()])
+            .status()
+            .unwrap();
+        assert!(status.success());
+    };
+    let log = || std::fs::read_to_string(&log_path).unwrap_or_default();
+    let wait_for_log = |needle: &str| {
+        let started = Instant::now();
+        while !log().contains(needle) {
+            assert!(started.elapsed() < Duration::from_secs(10), "no {needle:?} in:\n{}", log());
+            std::thread::sleep(Duration::from_millis(50));
+        }
+    };
+    let mut client = Client::connect(addr);
+    assert_eq!(client.ask(&[("instance", "a"), ("recipient", "u1@aa2.so-net.ne.jp")]), "DUNNO");
+    assert!(client.ask(&[("instance", "a"), ("recipient", "u2@aa2.so-net.ne.jp")]).starts_with("452"));
+
+    std::fs::write(&config, "[mailbox.limits]\nmax_recipients = 5\n").unwrap();
+    signal("HUP");
+    wait_for_log("configuration reloaded");
+    assert_eq!(client.ask(&[("instance", "b"), ("recipient", "u1@aa2.so-net.ne.jp")]), "DUNNO");
+    assert_eq!(client.ask(&[("instance", "b"), ("recipient", "u2@aa2.so-net.ne.jp")]), "DUNNO");
+
+    std::fs::write(&config, "[mailbox.limits\n").unwrap();
+    signal("HUP");
+    wait_for_log("configuration reload refused");
+    assert_eq!(client.ask(&[("instance", "c"), ("recipient", "u1@aa2.so-net.ne.jp")]), "DUNNO");
+    assert_eq!(client.ask(&[("instance", "c"), ("recipient", "u2@aa2.so-net.ne.jp")]), "DUNNO");
+
+    signal("TERM");
+    let started = Instant::now();
+    let status = loop {
+        if let Some(status) = child.try_wait().unwrap() {
+            break status;
+        }
+        assert!(started.elapsed() < Duration::from_secs(15), "daemon did not stop");
+        std::thread::sleep(Duration::from_millis(50));
+    };
+    assert!(status.success(), "{status:?}\n{}", log());
+    assert!(log().contains("shutting down"), "{}", log());
+}
