@@ -311,6 +311,29 @@ impl AuthReport {
         Rule::AuthIn
     }
 
+    /// The SPF result as the header shows it: MAIL FROM's, or HELO's for the null sender.
+    fn spf_results(&self) -> Vec<MethodResult> {
+        let mut results = Vec::new();
+        if let Some(spf) = self.spf_mail_from.as_ref().or(self.spf_helo.as_ref()) {
+            let property = match spf.identity {
+                SpfIdentity::Helo => "helo",
+                SpfIdentity::MailFrom => "mailfrom",
+            };
+            results.push(with_reason(
+                MethodResult::new("spf", spf.result.as_str()).with("smtp", property, &spf.value),
+                spf.reason.as_deref(),
+            ));
+        }
+        results
+    }
+
+    /// The `Authentication-Results` header of the SPF result alone, for a policy service
+    /// that checks SPF before the message arrives and so has nothing to say of DKIM or
+    /// DMARC (no `dkim=none`, which would claim that DKIM was checked).
+    pub fn to_spf_authentication_results(&self, authserv_id: &str) -> AuthenticationResults {
+        AuthenticationResults::new(authserv_id, self.spf_results())
+    }
+
     /// The `Authentication-Results` header of `authserv_id` (AUTH-IN-FORMAT), in the
     /// seed's order and shape: `spf=… smtp.mailfrom=…; dkim=… header.i=…; dkim-adsp=…
     /// header.from=…; dmarc=… header.from=…`, then `arc=` and `iprev=` when checked.
@@ -333,18 +356,7 @@ impl AuthReport {
     /// );
     /// ```
     pub fn to_authentication_results(&self, authserv_id: &str) -> AuthenticationResults {
-        let mut results = Vec::new();
-        let spf = self.spf_mail_from.as_ref().or(self.spf_helo.as_ref());
-        if let Some(spf) = spf {
-            let property = match spf.identity {
-                SpfIdentity::Helo => "helo",
-                SpfIdentity::MailFrom => "mailfrom",
-            };
-            results.push(with_reason(
-                MethodResult::new("spf", spf.result.as_str()).with("smtp", property, &spf.value),
-                spf.reason.as_deref(),
-            ));
-        }
+        let mut results = self.spf_results();
         if self.dkim.is_empty() {
             results.push(MethodResult::new("dkim", DkimResult::None.as_str()));
         }

@@ -141,6 +141,18 @@ impl Verifier {
         &self.config
     }
 
+    /// SPF alone, for the HELO name and the MAIL FROM address of `envelope`: what can be
+    /// checked before the message arrives (a policy service). The report carries only the
+    /// SPF results; render it with
+    /// [`AuthReport::to_spf_authentication_results`](crate::AuthReport::to_spf_authentication_results).
+    pub async fn verify_spf(&self, envelope: &Envelope<'_>) -> AuthReport {
+        let mut report = AuthReport::empty();
+        let (spf_helo, spf_mail_from, _) = self.spf(envelope).await;
+        report.spf_helo = Some(spf_helo);
+        report.spf_mail_from = spf_mail_from;
+        report
+    }
+
     /// Verifies `message` (the whole message as received, headers and body) sent with
     /// `envelope`: every check, in one report.
     pub async fn verify(&self, envelope: &Envelope<'_>, message: &[u8]) -> AuthReport {

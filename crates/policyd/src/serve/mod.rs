@@ -110,6 +110,11 @@ pub struct ServeArgs {
     /// on when only the milter is used.
     #[arg(long)]
     pub milter_rate_accounting: bool,
+    /// The policy service checks SPF (HELO and MAIL FROM) at the first RCPT of inbound
+    /// mail and prepends `Authentication-Results` with it: for Postfix without the milter
+    /// (with the milter, its header carries SPF, DKIM and DMARC and replaces this one).
+    #[arg(long)]
+    pub policy_spf: bool,
     /// Log filter (`info`, `debug`, `mail_policyd=debug,warn`); `RUST_LOG` overrides.
     #[arg(long, default_value = "info")]
     pub log_level: String,
@@ -246,6 +251,7 @@ impl Daemon {
                 instance_ttl: Duration::from_secs(args.instance_ttl),
                 max_instances: args.max_instances,
                 ip25b_window: Duration::from_secs(args.ip25b_window),
+                policy_spf: args.policy_spf,
                 ..Limits::default()
             },
         )?;
@@ -534,8 +540,14 @@ async fn policy_connection(
         loop {
             match decoder.next_request() {
                 Ok(Some(request)) => {
-                    let answer =
-                        policy::answer(shared, &request, chrono::Utc::now(), Instant::now());
+                    let spf = policy::spf_before(shared, &request).await;
+                    let answer = policy::answer(
+                        shared,
+                        &request,
+                        spf.as_ref(),
+                        chrono::Utc::now(),
+                        Instant::now(),
+                    );
                     out.extend_from_slice(encode_action(&answer.action).as_bytes());
                 }
                 Ok(None) => break,

@@ -19,8 +19,9 @@ use std::net::IpAddr;
 use std::time::Instant;
 
 use chrono::{DateTime, Utc};
+use mail_policy::auth::{AuthReport, Envelope};
 use mail_policy::port25::{DnsblAnswer, ListenerRole, PtrAnswer};
-use mail_policy::{Action, Connect, Session, Stage, Verdict};
+use mail_policy::{Action, Connect, HeaderField, Session, Stage, Verdict};
 
 use super::metrics::{action_name, deciding_rule};
 use super::state::Shared;
@@ -36,6 +37,8 @@ pub(crate) struct Instance {
     mail: Option<Option<Verdict>>,
     /// Headers already prepended in this transaction.
     prepended: HashSet<String>,
+    /// SPF was checked for this transaction (`--policy-spf`).
+    spf_done: bool,
     pub(crate) last_seen: Instant,
 }
 
@@ -50,7 +53,13 @@ pub struct Answer {
 
 /// Answers one request at `now` (wall clock, for the rules) and `at` (monotonic, for
 /// expiry). Sans-IO: the server reads and writes the socket.
-pub fn answer(shared: &Shared, request: &Request, now: DateTime<Utc>, at: Instant) -> Answer {
+pub fn answer(
+    shared: &Shared,
+    request: &Request,
+    spf: Option<&AuthReport>,
+    now: DateTime<Utc>,
+    at: Instant,
+) -> Answer {
     let state = request.value("protocol_state");
     let Ok(client) = request.value("client_address").parse::<IpAddr>() else {
         tracing::warn!(
@@ -73,7 +82,27 @@ pub fn answer(shared: &Shared, request: &Request, now: DateTime<Utc>, at: Instan
         _ => open(shared, request, client, now, at),
     };
     instance.last_seen = at;
-    let verdict = decide(shared, &mut instance, state, request, now, at);
+    let mut verdict = decide(shared, &mut instance, state, request, now, at);
+    if let (Some(report), Some(verdict)) = (spf, verdict.as_mut()) {
+        if verdict.is_accept() && verdict.stage == Stage::Rcpt && !instance.spf_done {
+            instance.spf_done = true;
+            let engine = shared.engine();
+            let header = report
+                .to_spf_authentication_results(&engine.config().auth.authserv_id)
+                .to_header();
+            let value = header
+                .trim_start_matches("Authentication-Results:")
+                .trim()
+                .split("\r\n")
+                .map(str::trim)
+                .collect::<Vec<_>>()
+                .join(" ");
+            verdict.add_headers.push(HeaderField {
+                name: "Authentication-Results".to_owned(),
+                value,
+            });
+        }
+    }
     let finished = state.eq_ignore_ascii_case("END-OF-MESSAGE");
     let answer = match &verdict {
         Some(verdict) => {
@@ -110,6 +139,46 @@ fn dunno() -> Answer {
         action: "DUNNO".to_owned(),
         rule: "-",
     }
+}
+
+/// With `--policy-spf`, the SPF report for this request when it is the first RCPT of an
+/// inbound transaction (MX listener, not authenticated); `None` otherwise. Asks DNS.
+pub async fn spf_before(shared: &Shared, request: &Request) -> Option<AuthReport> {
+    if !shared.limits.policy_spf
+        || !request.value("protocol_state").eq_ignore_ascii_case("RCPT")
+        || !request.value("sasl_username").is_empty()
+    {
+        return None;
+    }
+    let client: IpAddr = request.value("client_address").parse().ok()?;
+    let engine = shared.engine();
+    let port = request
+        .get("server_port")
+        .and_then(|p| p.parse::<u16>().ok())
+        .unwrap_or(25);
+    if engine.role_of_port(port) != ListenerRole::Mx {
+        return None;
+    }
+    let key = request.value("instance");
+    if !key.is_empty() {
+        let shard = shared.instances.shard(key);
+        if shard
+            .get(key)
+            .is_some_and(|i| i.spf_done || i.refusal.is_some() || i.client != client)
+        {
+            return None;
+        }
+    }
+    let report = shared
+        .verifier()
+        .verify_spf(&Envelope {
+            client_ip: client,
+            helo: request.value("helo_name"),
+            mail_from: request.value("sender"),
+            receiver: &engine.config().auth.authserv_id,
+        })
+        .await;
+    Some(report)
 }
 
 /// The reverse DNS answer from Postfix's view of the client: `reverse_client_name` is
@@ -159,6 +228,7 @@ fn open(
         refusal: None,
         mail: None,
         prepended: HashSet::new(),
+        spf_done: false,
         last_seen: at,
     };
     if !connected.is_accept() {

@@ -26,6 +26,9 @@ pub struct Limits {
     pub ip25b_window: Duration,
     /// The most client addresses whose recent messages are counted.
     pub max_clients: usize,
+    /// The policy service checks SPF at the first RCPT of inbound mail and prepends an
+    /// `Authentication-Results` header with the result (for setups without the milter).
+    pub policy_spf: bool,
 }
 
 impl Default for Limits {
@@ -35,6 +38,7 @@ impl Default for Limits {
             max_instances: 100_000,
             ip25b_window: Duration::from_secs(3600),
             max_clients: 1_000_000,
+            policy_spf: false,
         }
     }
 }

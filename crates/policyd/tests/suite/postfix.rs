@@ -79,6 +79,8 @@ fn wait_for_port(port: u16, what: &str) {
 
 struct Ports {
     mx: u16,
+    /// An MX listener without the milter: the policy service alone (`--policy-spf`).
+    mx_policy_only: u16,
     submission: u16,
     sink: u16,
     policy: u16,
@@ -114,6 +116,10 @@ role = "mx"
 port = {submission}
 role = "submission"
 
+[[listeners]]
+port = {mx_policy_only}
+role = "mx"
+
 [ip25b]
 volume_threshold = 1
 
@@ -139,6 +145,7 @@ file = "mailboxes.toml"
 "#,
             mx = ports.mx,
             submission = ports.submission,
+            mx_policy_only = ports.mx_policy_only,
             key = key_file().display(),
         ),
     )
@@ -220,9 +227,11 @@ postlog unix-dgram n - n - 1 postlogd
     std::fs::write(
         conf.join("master.cf"),
         format!(
-            "127.0.0.1:{mx} inet n - n - - smtpd\n127.0.0.1:{submission} inet n - n - - smtpd\n{services}",
+            "127.0.0.1:{mx} inet n - n - - smtpd\n127.0.0.1:{submission} inet n - n - - smtpd\n\
+             127.0.0.1:{mx_policy_only} inet n - n - - smtpd -o smtpd_milters=\n{services}",
             mx = ports.mx,
             submission = ports.submission,
+            mx_policy_only = ports.mx_policy_only,
         ),
     )
     .unwrap();
@@ -242,6 +251,7 @@ fn start_stack(dns: SocketAddr) -> (Stack, Ports) {
     };
     let ports = Ports {
         mx: free_port(),
+        mx_policy_only: free_port(),
         submission: free_port(),
         sink: free_port(),
         policy: free_port(),
@@ -279,6 +289,7 @@ fn start_stack(dns: SocketAddr) -> (Stack, Ports) {
                 &format!("--milter=127.0.0.1:{}", ports.milter),
                 &format!("--metrics=127.0.0.1:{}", ports.metrics),
                 "--log-level=debug",
+                "--policy-spf",
             ])
             .stdout(Stdio::null())
             .stderr(log)
@@ -619,6 +630,31 @@ fn postfix_with_the_policy_service_and_the_milter() {
     std::thread::sleep(Duration::from_millis(3500));
     let (ok, transcript) = submit("e2e-rate-5");
     assert!(ok, "resumed: {transcript}");
+
+    // 8. Without the milter, the policy service's SPF result is prepended, once.
+    let (ok, transcript) = swaks(
+        ports.mx_policy_only,
+        &[
+            "--xclient",
+            from_server,
+            "--from",
+            "alice@example.com",
+            "--to",
+            "taro@aa2.so-net.ne.jp,jiro@aa2.so-net.ne.jp",
+            "--header",
+            "Subject: e2e-policy-only",
+        ],
+    );
+    assert!(ok, "{transcript}");
+    let dump = delivered(&dir, "e2e-policy-only");
+    assert_eq!(
+        header_lines(&dump, "Authentication-Results"),
+        vec![
+            "Authentication-Results: so-net.ne.jp; spf=pass smtp.mailfrom=alice@example.com"
+                .to_owned()
+        ],
+        "{dump}"
+    );
 
     // The daemon counted what it decided.
     let mut scrape = TcpStream::connect(("127.0.0.1", ports.metrics)).unwrap();

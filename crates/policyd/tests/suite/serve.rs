@@ -655,7 +655,10 @@ fn the_daemon_reloads_on_sighup_and_stops_on_sigterm() {
     let addr: SocketAddr = format!("127.0.0.1:{port}").parse().unwrap();
     let started = Instant::now();
     while TcpStream::connect(addr).is_err() {
-        assert!(started.elapsed() < Duration::from_secs(20), "daemon did not start");
+        assert!(
+            started.elapsed() < Duration::from_secs(20),
+            "daemon did not start"
+        );
         std::thread::sleep(Duration::from_millis(50));
     }
     let signal = |name: &str| {
@@ -669,25 +672,48 @@ fn the_daemon_reloads_on_sighup_and_stops_on_sigterm() {
     let wait_for_log = |needle: &str| {
         let started = Instant::now();
         while !log().contains(needle) {
-            assert!(started.elapsed() < Duration::from_secs(10), "no {needle:?} in:\n{}", log());
+            assert!(
+                started.elapsed() < Duration::from_secs(10),
+                "no {needle:?} in:\n{}",
+                log()
+            );
             std::thread::sleep(Duration::from_millis(50));
         }
     };
     let mut client = Client::connect(addr);
-    assert_eq!(client.ask(&[("instance", "a"), ("recipient", "u1@aa2.so-net.ne.jp")]), "DUNNO");
-    assert!(client.ask(&[("instance", "a"), ("recipient", "u2@aa2.so-net.ne.jp")]).starts_with("452"));
+    assert_eq!(
+        client.ask(&[("instance", "a"), ("recipient", "u1@aa2.so-net.ne.jp")]),
+        "DUNNO"
+    );
+    assert!(
+        client
+            .ask(&[("instance", "a"), ("recipient", "u2@aa2.so-net.ne.jp")])
+            .starts_with("452")
+    );
 
     std::fs::write(&config, "[mailbox.limits]\nmax_recipients = 5\n").unwrap();
     signal("HUP");
     wait_for_log("configuration reloaded");
-    assert_eq!(client.ask(&[("instance", "b"), ("recipient", "u1@aa2.so-net.ne.jp")]), "DUNNO");
-    assert_eq!(client.ask(&[("instance", "b"), ("recipient", "u2@aa2.so-net.ne.jp")]), "DUNNO");
+    assert_eq!(
+        client.ask(&[("instance", "b"), ("recipient", "u1@aa2.so-net.ne.jp")]),
+        "DUNNO"
+    );
+    assert_eq!(
+        client.ask(&[("instance", "b"), ("recipient", "u2@aa2.so-net.ne.jp")]),
+        "DUNNO"
+    );
 
     std::fs::write(&config, "[mailbox.limits\n").unwrap();
     signal("HUP");
     wait_for_log("configuration reload refused");
-    assert_eq!(client.ask(&[("instance", "c"), ("recipient", "u1@aa2.so-net.ne.jp")]), "DUNNO");
-    assert_eq!(client.ask(&[("instance", "c"), ("recipient", "u2@aa2.so-net.ne.jp")]), "DUNNO");
+    assert_eq!(
+        client.ask(&[("instance", "c"), ("recipient", "u1@aa2.so-net.ne.jp")]),
+        "DUNNO"
+    );
+    assert_eq!(
+        client.ask(&[("instance", "c"), ("recipient", "u2@aa2.so-net.ne.jp")]),
+        "DUNNO"
+    );
 
     signal("TERM");
     let started = Instant::now();
@@ -695,9 +721,54 @@ fn the_daemon_reloads_on_sighup_and_stops_on_sigterm() {
         if let Some(status) = child.try_wait().unwrap() {
             break status;
         }
-        assert!(started.elapsed() < Duration::from_secs(15), "daemon did not stop");
+        assert!(
+            started.elapsed() < Duration::from_secs(15),
+            "daemon did not stop"
+        );
         std::thread::sleep(Duration::from_millis(50));
     };
     assert!(status.success(), "{status:?}\n{}", log());
     assert!(log().contains("shutting down"), "{}", log());
+}
+
+#[test]
+fn with_policy_spf_the_first_rcpt_prepends_spf_once_per_transaction() {
+    use mail_policy_dns_test_server::{TestDnsServer, Zone};
+    let dns = TestDnsServer::start(Zone::new().txt("example.com", "v=spf1 ip4:192.0.2.0/24 -all"))
+        .unwrap();
+    let dir = scratch("policy-spf");
+    let config = write_config(
+        &dir,
+        &format!(
+            "[auth.dns]\nname_servers = [\"{}\"]\ntimeout_ms = 1000\nattempts = 1\n",
+            dns.addr()
+        ),
+    );
+    let daemon = start(Some(&config), &["--policy-spf"]);
+    let mut client = Client::connect(daemon.policy);
+    let first = client.ask(&[("instance", "spf-1")]);
+    assert_eq!(
+        first,
+        "PREPEND Authentication-Results: so-net.ne.jp; spf=pass smtp.mailfrom=alice@example.com"
+    );
+    let second = client.ask(&[
+        ("instance", "spf-1"),
+        ("recipient", "jiro@aa2.so-net.ne.jp"),
+    ]);
+    assert_eq!(second, "DUNNO", "once per transaction");
+    let forged = client.ask(&[("instance", "spf-2"), ("client_address", "203.0.113.77")]);
+    assert!(
+        forged.starts_with("PREPEND Authentication-Results: so-net.ne.jp; spf=fail"),
+        "{forged}"
+    );
+    // Submissions are signed, not verified.
+    let submission = client.ask(&[
+        ("instance", "spf-3"),
+        ("server_port", "587"),
+        ("encryption_protocol", "TLSv1.3"),
+        ("sasl_username", "taro@aa2.so-net.ne.jp"),
+        ("sender", "taro@aa2.so-net.ne.jp"),
+        ("recipient", "bob@example.org"),
+    ]);
+    assert_eq!(submission, "DUNNO");
 }
