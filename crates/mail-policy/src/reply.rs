@@ -46,11 +46,22 @@ impl fmt::Display for Reply {
 }
 
 impl Reply {
+    /// A reply; control characters in the text (from client-supplied addresses and
+    /// names quoted in it) become `?`, so a reply is always one line on the wire, whatever
+    /// the client sent.
     fn new(code: u16, enhanced: &'static str, text: impl Into<Cow<'static, str>>) -> Self {
+        let mut text = text.into();
+        if text.chars().any(char::is_control) {
+            text = Cow::Owned(
+                text.chars()
+                    .map(|c| if c.is_control() { '?' } else { c })
+                    .collect(),
+            );
+        }
         Self {
             code,
             enhanced,
-            text: text.into(),
+            text,
         }
     }
 
@@ -342,4 +353,22 @@ pub fn table() -> Vec<(&'static str, &'static str, Reply)> {
             unreadable("no header section"),
         ),
     ]
+}
+
+#[cfg(test)]
+mod tests {
+    #[test]
+    fn client_text_cannot_break_a_reply_into_lines() {
+        let reply = super::sender_not_owned("a@b.example", "taro@aa2\r\n250 Ok\r\n.so-net.ne.jp");
+        assert!(!reply.text.contains(['\r', '\n']), "{}", reply.text);
+        assert!(
+            reply.text.contains("taro@aa2??250 Ok??.so-net.ne.jp"),
+            "{}",
+            reply.text
+        );
+        assert!(matches!(
+            super::ok("rcpt").text,
+            std::borrow::Cow::Borrowed(_)
+        ));
+    }
 }
