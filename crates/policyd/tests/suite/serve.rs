@@ -21,6 +21,7 @@ pub(crate) struct Running {
     pub(crate) shared: Arc<Shared>,
     pub(crate) policy: SocketAddr,
     pub(crate) metrics: SocketAddr,
+    pub(crate) milter: Option<SocketAddr>,
     pub(crate) unix: Option<PathBuf>,
     stop: Option<tokio::sync::oneshot::Sender<()>>,
     thread: Option<std::thread::JoinHandle<()>>,
@@ -72,6 +73,10 @@ pub(crate) fn start(config: Option<&std::path::Path>, extra: &[&str]) -> Running
             ListenAddr::Unix(p) => unix = Some(p),
         }
     }
+    let milter = daemon.milter_addrs().into_iter().find_map(|a| match a {
+        ListenAddr::Tcp(a) => Some(a),
+        ListenAddr::Unix(_) => None,
+    });
     let Some(ListenAddr::Tcp(metrics)) = daemon.metrics_addr() else {
         panic!("metrics on TCP");
     };
@@ -91,6 +96,7 @@ pub(crate) fn start(config: Option<&std::path::Path>, extra: &[&str]) -> Running
         shared,
         policy: policy.expect("a TCP policy address"),
         metrics,
+        milter,
         unix,
         stop: Some(stop),
         thread: Some(thread),
@@ -771,4 +777,36 @@ fn with_policy_spf_the_first_rcpt_prepends_spf_once_per_transaction() {
         ("recipient", "bob@example.org"),
     ]);
     assert_eq!(submission, "DUNNO");
+}
+
+#[test]
+fn garbage_on_the_milter_port_closes_that_connection_only() {
+    let daemon = start(None, &["--milter=127.0.0.1:0"]);
+    let milter = daemon.milter.expect("a milter address");
+    // A frame announcing 4 GiB.
+    let mut huge = TcpStream::connect(milter).unwrap();
+    huge.set_read_timeout(Some(Duration::from_secs(5))).unwrap();
+    let _ = huge.write_all(&[0xff, 0xff, 0xff, 0xff, b'O', 0, 0, 0]);
+    assert!(
+        closed_by_server(&mut huge),
+        "an oversized frame closes the connection"
+    );
+    // A command out of order (DATA before CONNECT) with garbage after it.
+    let mut early = TcpStream::connect(milter).unwrap();
+    early
+        .set_read_timeout(Some(Duration::from_secs(5)))
+        .unwrap();
+    let _ = early.write_all(&[0, 0, 0, 1, b'T', 0, 0, 0, 3, b'R', b'x', b'y']);
+    assert!(
+        closed_by_server(&mut early),
+        "a command before CONNECT closes it"
+    );
+    // The policy service is unaffected, and the closes were counted.
+    let mut client = Client::connect(daemon.policy);
+    assert_eq!(client.ask(&[]), "DUNNO");
+    let metrics = scrape(daemon.metrics);
+    assert!(
+        !metrics.contains("mail_policy_connections_closed_bad_input_total 0"),
+        "{metrics}"
+    );
 }
