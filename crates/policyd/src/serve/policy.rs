@@ -108,7 +108,7 @@ pub fn answer(
         Some(verdict) => {
             shared.metrics.count("policy", verdict);
             log(verdict, request, client);
-            encode(verdict, &mut instance)
+            encode(verdict, &mut instance.prepended)
         }
         None => dunno(),
     };
@@ -356,14 +356,14 @@ fn wire_path(address: &str) -> String {
 }
 
 /// The `action=` value of a verdict.
-fn encode(verdict: &Verdict, instance: &mut Instance) -> Answer {
+fn encode(verdict: &Verdict, prepended: &mut HashSet<String>) -> Answer {
     let rule = deciding_rule(verdict);
     let action = match verdict.action {
         Action::Accept => {
             // PREPEND takes one header per answer; the others come with later answers.
             let new = verdict.add_headers.iter().find_map(|h| {
                 let line = format!("{}: {}", h.name, h.value);
-                instance.prepended.insert(line.clone()).then_some(line)
+                prepended.insert(line.clone()).then_some(line)
             });
             match new {
                 Some(line) => format!("PREPEND {line}"),
@@ -410,7 +410,76 @@ fn log(verdict: &Verdict, request: &Request, client: IpAddr) {
 
 #[cfg(test)]
 mod tests {
-    use super::wire_path;
+    use std::collections::HashSet;
+
+    use mail_policy::{Check, HeaderField, Stage, Verdict, reply};
+
+    fn checked(mut verdict: Verdict, rule: &'static str) -> Verdict {
+        verdict.checks.push(Check {
+            rule,
+            outcome: String::new(),
+        });
+        verdict
+    }
+
+    use super::{encode, wire_path};
+
+    #[test]
+    fn verdicts_become_postfix_actions() {
+        let mut prepended = HashSet::new();
+        let accept = Verdict::new(Stage::Rcpt, reply::ok("rcpt"));
+        assert_eq!(encode(&accept, &mut prepended).action, "DUNNO");
+
+        let unverified = checked(
+            Verdict::new(
+                Stage::Connect,
+                reply::client_unverified("192.0.2.1".parse().unwrap()),
+            ),
+            "P25-IN",
+        );
+        let answer = encode(&unverified, &mut prepended);
+        assert!(
+            answer
+                .action
+                .starts_with("DEFER_IF_PERMIT Client host [192.0.2.1]"),
+            "{answer:?}"
+        );
+        assert_eq!(answer.rule, "P25-IN");
+
+        let limited = checked(
+            Verdict::new(
+                Stage::EndOfMessage,
+                reply::rate_limited("messages-10min", None),
+            ),
+            "RATE-SEND",
+        );
+        assert!(
+            encode(&limited, &mut prepended)
+                .action
+                .starts_with("450 4.7.1 Sending rate")
+        );
+
+        let refused = checked(
+            Verdict::new(Stage::Rcpt, reply::too_many_recipients(200)),
+            "MBX-RCPT",
+        );
+        assert!(
+            encode(&refused, &mut prepended)
+                .action
+                .starts_with("452 4.5.3 ")
+        );
+
+        let mut with_header = Verdict::new(Stage::Rcpt, reply::ok("rcpt"));
+        with_header.add_headers.push(HeaderField {
+            name: "Authentication-Results".into(),
+            value: "so-net.ne.jp; spf=pass smtp.mailfrom=a@example.com".into(),
+        });
+        assert_eq!(
+            encode(&with_header, &mut prepended).action,
+            "PREPEND Authentication-Results: so-net.ne.jp; spf=pass smtp.mailfrom=a@example.com"
+        );
+        assert_eq!(encode(&with_header, &mut prepended).action, "DUNNO", "once");
+    }
 
     #[test]
     fn addresses_go_back_to_smtp_form() {

@@ -120,6 +120,10 @@ role = "submission"
 port = {mx_policy_only}
 role = "mx"
 
+[mailbox.limits]
+max_message_bytes = 200000
+max_recipients = 200
+
 [ip25b]
 volume_threshold = 1
 
@@ -162,6 +166,24 @@ address = "jiro@aa2.so-net.ne.jp"
 [mailbox.spam]
 mode = "tag-subject"
 level = 3
+
+[[mailbox]]
+address = "saburo@aa2.so-net.ne.jp"
+[mailbox.reject]
+mode = "reject-matching"
+action = "refuse"
+[[mailbox.reject.rules]]
+field = "subject"
+contains = "e2e-refuse-me"
+
+[[mailbox]]
+address = "shiro@aa2.so-net.ne.jp"
+[mailbox.reject]
+mode = "reject-matching"
+action = "discard"
+[[mailbox.reject.rules]]
+field = "subject"
+contains = "e2e-discard-me"
 "#,
     )
     .unwrap();
@@ -655,6 +677,78 @@ fn postfix_with_the_policy_service_and_the_milter() {
         ],
         "{dump}"
     );
+
+    // 9. Reject lists: refused with the rule named, or accepted and dropped silently.
+    let (ok, transcript) = swaks(
+        ports.mx,
+        &[
+            "--xclient",
+            from_server,
+            "--from",
+            "alice@example.com",
+            "--to",
+            "saburo@aa2.so-net.ne.jp",
+            "--header",
+            "Subject: e2e-refuse-me",
+        ],
+    );
+    assert!(!ok, "{transcript}");
+    assert!(
+        transcript.contains("550 5.7.1") && transcript.contains("REJ-LIST"),
+        "{transcript}"
+    );
+    let (ok, transcript) = swaks(
+        ports.mx,
+        &[
+            "--xclient",
+            from_server,
+            "--from",
+            "alice@example.com",
+            "--to",
+            "shiro@aa2.so-net.ne.jp",
+            "--header",
+            "Subject: e2e-discard-me",
+        ],
+    );
+    assert!(ok, "a discarded message is accepted: {transcript}");
+
+    // 10. Size (MBX-SIZE, 200 KB in this configuration): refused at the end of data.
+    let big = "x".repeat(100);
+    let body_file = dir.join("big-body.txt");
+    std::fs::write(&body_file, (0..3000).map(|_| format!("{big}\n")).collect::<String>())
+        .unwrap();
+    let body = format!("@{}", body_file.display());
+    let (ok, transcript) = swaks(
+        ports.mx,
+        &[
+            "--xclient",
+            from_server,
+            "--from",
+            "alice@example.com",
+            "--to",
+            "taro@aa2.so-net.ne.jp",
+            "--header",
+            "Subject: e2e-too-big",
+            "--body",
+            &body,
+            "--suppress-data",
+        ],
+    );
+    assert!(!ok, "{transcript}");
+    assert!(
+        transcript.contains("552 5.3.4") && transcript.contains("MBX-SIZE"),
+        "{transcript}"
+    );
+
+    // Nothing of the refused or discarded messages reached the next hop.
+    let sink_text: String = std::fs::read_dir(dir.join("sink"))
+        .unwrap()
+        .flatten()
+        .map(|e| std::fs::read_to_string(e.path()).unwrap_or_default())
+        .collect();
+    for marker in ["e2e-refuse-me", "e2e-discard-me", "e2e-too-big"] {
+        assert!(!sink_text.contains(marker), "{marker} was delivered");
+    }
 
     // The daemon counted what it decided.
     let mut scrape = TcpStream::connect(("127.0.0.1", ports.metrics)).unwrap();
