@@ -12,6 +12,7 @@ mod replay;
 
 mod suite {
     mod check;
+    mod milter;
     mod postfix;
     mod protocol;
     mod serve;

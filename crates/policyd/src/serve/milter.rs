@@ -212,7 +212,7 @@ impl PolicyMilter {
                         response.push(InsertHeader::new(
                             position,
                             new_name.as_bytes(),
-                            value.as_bytes(),
+                            milter_value(&value).as_bytes(),
                         ));
                     }
                 }
@@ -222,12 +222,16 @@ impl PolicyMilter {
                 response.push(InsertHeader::new(
                     0,
                     header.name.as_bytes(),
-                    header.value.as_bytes(),
+                    milter_value(&header.value).as_bytes(),
                 ));
             }
             if let Some(subject) = &verdict.subject {
                 let value = subject.strip_prefix(' ').unwrap_or(subject);
-                response.push(ChangeHeader::new(1, b"Subject", value.as_bytes()));
+                response.push(ChangeHeader::new(
+                    1,
+                    b"Subject",
+                    milter_value(value).as_bytes(),
+                ));
             }
             for delivery in &verdict.deliveries {
                 for target in &delivery.forward_to {
@@ -237,6 +241,16 @@ impl PolicyMilter {
         }
         self.reset_message();
         Ok(response.build(action))
+    }
+}
+
+/// A header value as the milter protocol wants it: folded lines end in a bare LF (the MTA
+/// writes its own line ends).
+fn milter_value(value: &str) -> std::borrow::Cow<'_, str> {
+    if value.contains('\r') {
+        std::borrow::Cow::Owned(value.replace("\r\n", "\n"))
+    } else {
+        std::borrow::Cow::Borrowed(value)
     }
 }
 

@@ -715,8 +715,11 @@ fn postfix_with_the_policy_service_and_the_milter() {
     // 10. Size (MBX-SIZE, 200 KB in this configuration): refused at the end of data.
     let big = "x".repeat(100);
     let body_file = dir.join("big-body.txt");
-    std::fs::write(&body_file, (0..3000).map(|_| format!("{big}\n")).collect::<String>())
-        .unwrap();
+    std::fs::write(
+        &body_file,
+        (0..3000).map(|_| format!("{big}\n")).collect::<String>(),
+    )
+    .unwrap();
     let body = format!("@{}", body_file.display());
     let (ok, transcript) = swaks(
         ports.mx,
