@@ -409,8 +409,17 @@ fn refusal_reply(refusal: &Refusal) -> Reply {
 }
 
 /// The header fields of a message, unfolded: `(name, value)` in order, up to the blank
-/// line; borrowed from the message unless a value continues over several lines.
-fn header_fields(message: &[u8]) -> Vec<(Cow<'_, str>, Cow<'_, str>)> {
+/// line; borrowed from the message unless a value continues over several lines. The value
+/// is as written after the colon (leading space kept); the index of a field here is the
+/// index [`HeaderEdit`] uses.
+///
+/// ```
+/// let fields = mail_policy::header_fields(b"Subject: hi\r\n there\r\nFrom: a@b\r\n\r\nbody");
+/// assert_eq!(fields[0].0, "Subject");
+/// assert_eq!(fields[0].1, " hi there");
+/// assert_eq!(fields.len(), 2);
+/// ```
+pub fn header_fields(message: &[u8]) -> Vec<(Cow<'_, str>, Cow<'_, str>)> {
     let mut fields: Vec<(Cow<'_, str>, Cow<'_, str>)> = Vec::new();
     for line in message.split(|&b| b == b'\n') {
         let line = line.strip_suffix(b"\r").unwrap_or(line);

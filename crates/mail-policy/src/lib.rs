@@ -105,7 +105,7 @@ pub use crate::config::{
     AuthConfig, Config, ConfigError, DkimConfig, GeoConfig, ListenerConfig, MailboxEntry,
     MailboxesConfig, MailboxesFile, RateConfig, RateStoreConfig,
 };
-pub use crate::engine::{Connect, Engine, Session};
+pub use crate::engine::{Connect, Engine, Session, header_fields};
 pub use crate::reply::{Action, Reply};
 pub use crate::verdict::{Check, ContentScan, Delivery, HeaderEdit, HeaderField, Stage, Verdict};
 pub use mail_policy_address_rules as address;

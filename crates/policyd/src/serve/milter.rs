@@ -21,7 +21,7 @@ use std::time::{Duration, Instant};
 use async_trait::async_trait;
 use mail_policy::auth::Verifier;
 use mail_policy::port25::{DnsblAnswer, ListenerRole, PtrAnswer};
-use mail_policy::{Action as PolicyAction, ContentScan, Engine, Session, Verdict};
+use mail_policy::{Action as PolicyAction, ContentScan, Engine, Session, Verdict, header_fields};
 use miltr_common::actions::{Action, Continue, Discard, Replycode};
 use miltr_common::commands::{Body, Connect, Family, Header, Helo, Macro, Mail, Recipient};
 use miltr_common::modifications::ModificationResponse;
@@ -257,7 +257,7 @@ fn milter_value(value: &str) -> std::borrow::Cow<'_, str> {
 /// A spam score from a content filter ahead of us, if it wrote one.
 fn spam_scan(message: &[u8]) -> ContentScan {
     for (name, value) in header_fields(message) {
-        if !SPAM_HEADERS.iter().any(|h| h.eq_ignore_ascii_case(name)) {
+        if !SPAM_HEADERS.iter().any(|h| h.eq_ignore_ascii_case(&name)) {
             continue;
         }
         let value = value.trim();
@@ -276,30 +276,6 @@ fn spam_scan(message: &[u8]) -> ContentScan {
         }
     }
     ContentScan::default()
-}
-
-/// The header fields of a message, name and raw value (unfolded lines joined).
-fn header_fields(message: &[u8]) -> Vec<(&str, String)> {
-    let mut fields: Vec<(&str, String)> = Vec::new();
-    for line in message.split(|&b| b == b'\n') {
-        let line = line.strip_suffix(b"\r").unwrap_or(line);
-        if line.is_empty() {
-            break;
-        }
-        if line[0] == b' ' || line[0] == b'\t' {
-            if let Some((_, value)) = fields.last_mut() {
-                value.push_str(&String::from_utf8_lossy(line));
-            }
-        } else if let Some(colon) = line.iter().position(|&b| b == b':') {
-            if let Ok(name) = std::str::from_utf8(&line[..colon]) {
-                fields.push((
-                    name,
-                    String::from_utf8_lossy(&line[colon + 1..]).into_owned(),
-                ));
-            }
-        }
-    }
-    fields
 }
 
 fn field_value(message: &[u8], index: usize) -> Option<String> {

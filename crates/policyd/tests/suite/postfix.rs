@@ -358,6 +358,26 @@ fn swaks(port: u16, args: &[&str]) -> (bool, String) {
     (output.status.success(), text)
 }
 
+/// Mail from the well-behaved server 192.0.2.10 (forward-confirmed name, inside
+/// example.com's SPF) as `alice@example.com`, to `to` (comma-separated), with `subject`.
+fn from_alice(port: u16, to: &str, subject: &str, extra: &[&str]) -> (bool, String) {
+    let subject = format!("Subject: {subject}");
+    let mut args = vec![
+        "--xclient",
+        "ADDR=192.0.2.10 NAME=mail.example.com REVERSE_NAME=mail.example.com",
+        "--helo",
+        "mail.example.com",
+        "--from",
+        "alice@example.com",
+        "--to",
+        to,
+        "--header",
+        &subject,
+    ];
+    args.extend_from_slice(extra);
+    swaks(port, &args)
+}
+
 /// The delivered message whose text contains `marker`, as smtp-sink wrote it.
 fn delivered(dir: &Path, marker: &str) -> String {
     let started = Instant::now();
@@ -447,22 +467,13 @@ fn postfix_with_the_policy_service_and_the_milter() {
     let dns = TestDnsServer::start(zone).unwrap();
     let (stack, ports) = start_stack(dns.addr());
     let dir = stack.dir.clone();
-    let from_server = "ADDR=192.0.2.10 NAME=mail.example.com REVERSE_NAME=mail.example.com";
 
     // 1. The seed's Authentication-Results, and no forged one.
-    let (ok, transcript) = swaks(
+    let (ok, transcript) = from_alice(
         ports.mx,
+        "taro@aa2.so-net.ne.jp",
+        "e2e-auth-results",
         &[
-            "--xclient",
-            from_server,
-            "--helo",
-            "mail.example.com",
-            "--from",
-            "alice@example.com",
-            "--to",
-            "taro@aa2.so-net.ne.jp",
-            "--header",
-            "Subject: e2e-auth-results",
             "--add-header",
             "Authentication-Results: so-net.ne.jp; spf=pass smtp.mailfrom=forged@example.com",
         ],
@@ -493,20 +504,11 @@ fn postfix_with_the_policy_service_and_the_milter() {
     assert!(!ours.contains("forged"), "{ours}");
 
     // 2. [meiwaku] on the subject of spam to a mailbox that asked for it.
-    let (ok, transcript) = swaks(
+    let (ok, transcript) = from_alice(
         ports.mx,
-        &[
-            "--xclient",
-            from_server,
-            "--from",
-            "alice@example.com",
-            "--to",
-            "jiro@aa2.so-net.ne.jp",
-            "--header",
-            "Subject: e2e-spam",
-            "--add-header",
-            "X-Spam-Score: 20.0",
-        ],
+        "jiro@aa2.so-net.ne.jp",
+        "e2e-spam",
+        &["--add-header", "X-Spam-Score: 20.0"],
     );
     assert!(ok, "{transcript}");
     let dump = delivered(&dir, "e2e-spam");
@@ -521,19 +523,7 @@ fn postfix_with_the_policy_service_and_the_milter() {
     let recipients: Vec<String> = (1..=201)
         .map(|n| format!("user{n}@aa2.so-net.ne.jp"))
         .collect();
-    let (_, transcript) = swaks(
-        ports.mx,
-        &[
-            "--xclient",
-            from_server,
-            "--from",
-            "alice@example.com",
-            "--to",
-            &recipients.join(","),
-            "--header",
-            "Subject: e2e-many",
-        ],
-    );
+    let (_, transcript) = from_alice(ports.mx, &recipients.join(","), "e2e-many", &[]);
     assert!(transcript.contains("452 4.5.3"), "{transcript}");
     assert_eq!(transcript.matches("MBX-RCPT").count(), 1, "{transcript}");
     // Postfix's SMTP client delivers 50 recipients per transaction: count them all.
@@ -654,18 +644,11 @@ fn postfix_with_the_policy_service_and_the_milter() {
     assert!(ok, "resumed: {transcript}");
 
     // 8. Without the milter, the policy service's SPF result is prepended, once.
-    let (ok, transcript) = swaks(
+    let (ok, transcript) = from_alice(
         ports.mx_policy_only,
-        &[
-            "--xclient",
-            from_server,
-            "--from",
-            "alice@example.com",
-            "--to",
-            "taro@aa2.so-net.ne.jp,jiro@aa2.so-net.ne.jp",
-            "--header",
-            "Subject: e2e-policy-only",
-        ],
+        "taro@aa2.so-net.ne.jp,jiro@aa2.so-net.ne.jp",
+        "e2e-policy-only",
+        &[],
     );
     assert!(ok, "{transcript}");
     let dump = delivered(&dir, "e2e-policy-only");
@@ -679,37 +662,13 @@ fn postfix_with_the_policy_service_and_the_milter() {
     );
 
     // 9. Reject lists: refused with the rule named, or accepted and dropped silently.
-    let (ok, transcript) = swaks(
-        ports.mx,
-        &[
-            "--xclient",
-            from_server,
-            "--from",
-            "alice@example.com",
-            "--to",
-            "saburo@aa2.so-net.ne.jp",
-            "--header",
-            "Subject: e2e-refuse-me",
-        ],
-    );
+    let (ok, transcript) = from_alice(ports.mx, "saburo@aa2.so-net.ne.jp", "e2e-refuse-me", &[]);
     assert!(!ok, "{transcript}");
     assert!(
         transcript.contains("550 5.7.1") && transcript.contains("REJ-LIST"),
         "{transcript}"
     );
-    let (ok, transcript) = swaks(
-        ports.mx,
-        &[
-            "--xclient",
-            from_server,
-            "--from",
-            "alice@example.com",
-            "--to",
-            "shiro@aa2.so-net.ne.jp",
-            "--header",
-            "Subject: e2e-discard-me",
-        ],
-    );
+    let (ok, transcript) = from_alice(ports.mx, "shiro@aa2.so-net.ne.jp", "e2e-discard-me", &[]);
     assert!(ok, "a discarded message is accepted: {transcript}");
 
     // 10. Size (MBX-SIZE, 200 KB in this configuration): refused at the end of data.
@@ -721,21 +680,11 @@ fn postfix_with_the_policy_service_and_the_milter() {
     )
     .unwrap();
     let body = format!("@{}", body_file.display());
-    let (ok, transcript) = swaks(
+    let (ok, transcript) = from_alice(
         ports.mx,
-        &[
-            "--xclient",
-            from_server,
-            "--from",
-            "alice@example.com",
-            "--to",
-            "taro@aa2.so-net.ne.jp",
-            "--header",
-            "Subject: e2e-too-big",
-            "--body",
-            &body,
-            "--suppress-data",
-        ],
+        "taro@aa2.so-net.ne.jp",
+        "e2e-too-big",
+        &["--body", &body, "--suppress-data"],
     );
     assert!(!ok, "{transcript}");
     assert!(

@@ -687,39 +687,24 @@ fn the_daemon_reloads_on_sighup_and_stops_on_sigterm() {
         }
     };
     let mut client = Client::connect(addr);
-    assert_eq!(
-        client.ask(&[("instance", "a"), ("recipient", "u1@aa2.so-net.ne.jp")]),
-        "DUNNO"
-    );
-    assert!(
-        client
-            .ask(&[("instance", "a"), ("recipient", "u2@aa2.so-net.ne.jp")])
-            .starts_with("452")
-    );
+    let rcpt = |client: &mut Client, instance: &str, n: u32| {
+        let recipient = format!("u{n}@aa2.so-net.ne.jp");
+        client.ask(&[("instance", instance), ("recipient", &recipient)])
+    };
+    assert_eq!(rcpt(&mut client, "a", 1), "DUNNO");
+    assert!(rcpt(&mut client, "a", 2).starts_with("452"));
 
     std::fs::write(&config, "[mailbox.limits]\nmax_recipients = 5\n").unwrap();
     signal("HUP");
     wait_for_log("configuration reloaded");
-    assert_eq!(
-        client.ask(&[("instance", "b"), ("recipient", "u1@aa2.so-net.ne.jp")]),
-        "DUNNO"
-    );
-    assert_eq!(
-        client.ask(&[("instance", "b"), ("recipient", "u2@aa2.so-net.ne.jp")]),
-        "DUNNO"
-    );
+    assert_eq!(rcpt(&mut client, "b", 1), "DUNNO");
+    assert_eq!(rcpt(&mut client, "b", 2), "DUNNO");
 
     std::fs::write(&config, "[mailbox.limits\n").unwrap();
     signal("HUP");
     wait_for_log("configuration reload refused");
-    assert_eq!(
-        client.ask(&[("instance", "c"), ("recipient", "u1@aa2.so-net.ne.jp")]),
-        "DUNNO"
-    );
-    assert_eq!(
-        client.ask(&[("instance", "c"), ("recipient", "u2@aa2.so-net.ne.jp")]),
-        "DUNNO"
-    );
+    assert_eq!(rcpt(&mut client, "c", 1), "DUNNO");
+    assert_eq!(rcpt(&mut client, "c", 2), "DUNNO");
 
     signal("TERM");
     let started = Instant::now();
