@@ -319,35 +319,16 @@ impl Daemon {
             request: Duration::from_secs(args.request_timeout),
         };
         let mut tasks = tokio::task::JoinSet::new();
-        for (addr, listener) in policy {
-            tracing::info!(%addr, "policy service listening");
+        let listeners = policy
+            .into_iter()
+            .map(|(addr, l)| (Kind::Policy, addr, l))
+            .chain(milter.into_iter().map(|(addr, l)| (Kind::Milter, addr, l)))
+            .chain(metrics.map(|(addr, l)| (Kind::Metrics, addr, l)));
+        for (kind, addr, listener) in listeners {
+            tracing::info!(%addr, service = ?kind, "listening");
             tasks.spawn(accept_loop(
                 listener,
-                Kind::Policy,
-                Arc::clone(&shared),
-                Arc::clone(&permits),
-                stop_rx.clone(),
-                timeouts,
-                args.milter_rate_accounting,
-            ));
-        }
-        for (addr, listener) in milter {
-            tracing::info!(%addr, "milter listening");
-            tasks.spawn(accept_loop(
-                listener,
-                Kind::Milter,
-                Arc::clone(&shared),
-                Arc::clone(&permits),
-                stop_rx.clone(),
-                timeouts,
-                args.milter_rate_accounting,
-            ));
-        }
-        if let Some((addr, listener)) = metrics {
-            tracing::info!(%addr, "metrics listening");
-            tasks.spawn(accept_loop(
-                listener,
-                Kind::Metrics,
+                kind,
                 Arc::clone(&shared),
                 Arc::clone(&permits),
                 stop_rx.clone(),
