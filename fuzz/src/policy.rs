@@ -5,6 +5,7 @@
 use std::sync::{Arc, OnceLock};
 
 use mail_policyd::policy_protocol::{Decoder, MAX_ATTRIBUTES, MAX_LINE, Request};
+use mail_policyd::serve::policy::Prechecks;
 use mail_policyd::serve::{Limits, Shared, policy};
 
 /// One daemon state for every input (built-in profile): transactions accumulate across
@@ -12,7 +13,8 @@ use mail_policyd::serve::{Limits, Shared, policy};
 fn shared() -> &'static Arc<Shared> {
     static SHARED: OnceLock<Arc<Shared>> = OnceLock::new();
     SHARED.get_or_init(|| {
-        Shared::new(mail_policy::Engine::sonet(), Limits::default()).expect("built-in profile")
+        Shared::new(mail_policy::Engine::sonet(), None, Limits::default())
+            .expect("built-in profile")
     })
 }
 
@@ -22,7 +24,7 @@ fn check_answer(request: &Request) {
     let answer = policy::answer(
         shared(),
         request,
-        None,
+        &Prechecks::default(),
         chrono::DateTime::from_timestamp(1_796_000_000, 0).expect("a time"),
         std::time::Instant::now(),
     );

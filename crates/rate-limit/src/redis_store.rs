@@ -206,6 +206,11 @@ impl RedisStore {
         }
     }
 
+    /// The limits this store applies.
+    pub fn limits(&self) -> &Limits {
+        &self.limits
+    }
+
     /// Uses `prefix` instead of `rl` for this store's Redis keys (tests, or several
     /// limit sets in one Redis).
     pub fn with_prefix(mut self, prefix: &str) -> Self {

@@ -32,6 +32,7 @@ use miltr_server::{Milter, Server};
 use tokio::io::{AsyncRead, AsyncWrite};
 use tokio_util::compat::TokioAsyncReadCompatExt;
 
+use super::fleet::FleetRate;
 use super::metrics::{action_name, deciding_rule};
 use super::state::Shared;
 
@@ -66,6 +67,8 @@ pub struct PolicyMilter {
     /// The message outgrew the size limit: only its size is counted from there.
     truncated_size: Option<u64>,
     rate_accounting: bool,
+    /// The shared rate store, when configured: the milter counts there (when it counts).
+    fleet: Option<FleetRate>,
 }
 
 impl std::fmt::Debug for PolicyMilter {
@@ -95,7 +98,13 @@ impl PolicyMilter {
             fields: Vec::new(),
             truncated_size: None,
             rate_accounting,
+            fleet: None,
         }
+    }
+
+    /// The shared store this milter counts in: only when it counts at all.
+    fn counting_fleet(&self) -> Option<FleetRate> {
+        self.fleet.clone().filter(|_| self.rate_accounting)
     }
 
     fn macro_value(&self, name: &str) -> &str {
@@ -178,14 +187,19 @@ impl PolicyMilter {
             receiver
         };
         let scan = spam_scan(&self.message);
-        let rate_accounting = self.rate_accounting;
+        // With a shared store, the session's memory never counts (`fleet` does below).
+        let rate_accounting = self.rate_accounting && self.fleet.is_none();
+        let fleet = self.counting_fleet();
+        let account = self.macro_value("{auth_authen}").to_owned();
+        let client = self.client;
         let verifier = Arc::clone(&self.verifier);
         let message = std::mem::take(&mut self.message);
         let truncated = self.truncated_size;
         let session = self.session("end of message")?;
         session.set_rate_accounting(rate_accounting);
         let now = chrono::Utc::now();
-        let verdict = match truncated {
+        let recipients = u32::try_from(session.recipients().len()).unwrap_or(u32::MAX);
+        let mut verdict = match truncated {
             Some(size) => session.end_of_data(size, now),
             None => {
                 session
@@ -193,6 +207,21 @@ impl PolicyMilter {
                     .await
             }
         };
+        if let (Some(fleet), Some(client)) = (fleet, client) {
+            if verdict.is_accept() {
+                if let Some(refusal) = fleet
+                    .check(
+                        &account,
+                        client,
+                        Some(recipients),
+                        mail_policy::Stage::EndOfMessage,
+                    )
+                    .await
+                {
+                    verdict = refusal;
+                }
+            }
+        }
         let action = self.answer(&verdict);
         let mut response = ModificationResponse::builder();
         if verdict.action == PolicyAction::Accept {
@@ -340,6 +369,7 @@ impl Milter for PolicyMilter {
         // Each SMTP session uses the engine current when it starts.
         self.engine = self.shared.engine();
         self.verifier = self.shared.verifier();
+        self.fleet = self.shared.fleet();
         let client = match connect.family {
             Family::Inet | Family::Inet6 => connect.address().parse::<IpAddr>().ok(),
             _ => None,
@@ -419,7 +449,18 @@ impl Milter for PolicyMilter {
             args.push(' ');
             args.push_str(&arg);
         }
-        let verdict = self.session("MAIL")?.mail_from(&args, chrono::Utc::now());
+        let mut verdict = self.session("MAIL")?.mail_from(&args, chrono::Utc::now());
+        if let (true, Some(fleet), Some(client)) =
+            (verdict.is_accept(), self.counting_fleet(), self.client)
+        {
+            let account = self.macro_value("{auth_authen}").to_owned();
+            if let Some(refusal) = fleet
+                .check(&account, client, None, mail_policy::Stage::Mail)
+                .await
+            {
+                verdict = refusal;
+            }
+        }
         Ok(self.answer(&verdict))
     }
 

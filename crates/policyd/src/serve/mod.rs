@@ -12,6 +12,7 @@
 //! decoder, and past the connection limit new connections are closed at once. Bad input
 //! closes that connection with a log line; other clients are unaffected.
 
+pub mod fleet;
 pub mod metrics;
 pub mod milter;
 pub mod policy;
@@ -149,6 +150,9 @@ pub enum ServeError {
         /// Why.
         source: std::io::Error,
     },
+    /// The shared rate store (`[rate.store] kind = "redis"`) could not be set up.
+    #[error("rate.store: {0}")]
+    RateStore(#[from] mail_policy::rate::Error),
     /// The DNS verifier could not be built from `[auth.dns]`.
     #[error("auth.dns: {0}")]
     Verifier(#[from] mail_policy::auth::VerifierError),
@@ -157,15 +161,18 @@ pub enum ServeError {
     Io(#[from] std::io::Error),
 }
 
-/// Loads the configuration the way `serve` does (the built-in profile without a file).
-pub fn load_engine(path: Option<&std::path::Path>) -> Result<Engine, mail_policy::ConfigError> {
-    match path {
-        Some(path) => {
-            let config = Config::load(path)?;
-            Engine::new(&config, &path.display().to_string())
-        }
-        None => Engine::new(&Config::sonet(), "built-in profile"),
-    }
+/// Loads the configuration the way `serve` does (the built-in profile without a file):
+/// the engine, and the shared rate store when the configuration names Redis (the engine
+/// itself then counts nothing; see [`fleet`]). Within a Tokio runtime.
+pub fn load_engine(
+    path: Option<&std::path::Path>,
+) -> Result<(Engine, Option<fleet::FleetRate>), ServeError> {
+    let (mut config, origin) = match path {
+        Some(path) => (Config::load(path)?, path.display().to_string()),
+        None => (Config::sonet(), "built-in profile".to_owned()),
+    };
+    let fleet = fleet::FleetRate::take_from(&mut config)?;
+    Ok((Engine::new(&config, &origin)?, fleet))
 }
 
 /// A daemon with its sockets bound, ready to [`run`](Daemon::run).
@@ -244,9 +251,10 @@ impl Listener {
 impl Daemon {
     /// Loads the configuration and binds every socket.
     pub async fn bind(args: ServeArgs) -> Result<Self, ServeError> {
-        let engine = load_engine(args.config.as_deref())?;
+        let (engine, fleet) = load_engine(args.config.as_deref())?;
         let shared = Shared::new(
             engine,
+            fleet,
             Limits {
                 instance_ttl: Duration::from_secs(args.instance_ttl),
                 max_instances: args.max_instances,
@@ -383,7 +391,7 @@ impl Daemon {
 /// Reloads the configuration: all or nothing.
 pub fn reload(shared: &Shared, path: Option<&std::path::Path>) {
     match load_engine(path) {
-        Ok(engine) => match shared.replace_engine(engine) {
+        Ok((engine, fleet)) => match shared.replace_engine(engine, fleet) {
             Ok(()) => {
                 shared.metrics.reloads.fetch_add(1, Ordering::Relaxed);
                 tracing::info!("configuration reloaded");
@@ -521,11 +529,11 @@ async fn policy_connection(
         loop {
             match decoder.next_request() {
                 Ok(Some(request)) => {
-                    let spf = policy::spf_before(shared, &request).await;
+                    let prechecks = policy::Prechecks::ask(shared, &request).await;
                     let answer = policy::answer(
                         shared,
                         &request,
-                        spf.as_ref(),
+                        &prechecks,
                         chrono::Utc::now(),
                         Instant::now(),
                     );

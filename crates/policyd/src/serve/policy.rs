@@ -39,6 +39,8 @@ pub(crate) struct Instance {
     prepended: HashSet<String>,
     /// SPF was checked for this transaction (`--policy-spf`).
     spf_done: bool,
+    /// The shared rate store was asked whether the key is suspended (RATE-FLEET).
+    fleet_checked: bool,
     pub(crate) last_seen: Instant,
 }
 
@@ -56,10 +58,11 @@ pub struct Answer {
 pub fn answer(
     shared: &Shared,
     request: &Request,
-    spf: Option<&AuthReport>,
+    prechecks: &Prechecks,
     now: DateTime<Utc>,
     at: Instant,
 ) -> Answer {
+    let spf = prechecks.spf.as_ref();
     let state = request.value("protocol_state");
     let Ok(client) = request.value("client_address").parse::<IpAddr>() else {
         tracing::warn!(
@@ -83,6 +86,9 @@ pub fn answer(
     };
     instance.last_seen = at;
     let mut verdict = decide(shared, &mut instance, state, request, now, at);
+    if let Some(fleet) = &prechecks.fleet {
+        apply_fleet(&mut instance, &mut verdict, fleet.as_ref());
+    }
     if let (Some(report), Some(verdict)) = (spf, verdict.as_mut()) {
         if verdict.is_accept() && verdict.stage == Stage::Rcpt && !instance.spf_done {
             instance.spf_done = true;
@@ -141,9 +147,99 @@ fn dunno() -> Answer {
     }
 }
 
+/// What a request needs asked over the network before [`answer`] decides it: the SPF
+/// result (`--policy-spf`) and the shared rate store's decision (RATE-FLEET).
+#[derive(Debug, Default)]
+pub struct Prechecks {
+    /// SPF of this request's envelope, at the first RCPT of inbound mail.
+    pub spf: Option<AuthReport>,
+    /// `Some` when the shared store was asked: its refusal, or `None` when allowed.
+    pub fleet: Option<Option<Verdict>>,
+}
+
+impl Prechecks {
+    /// Asks what this request needs (nothing for most requests).
+    pub async fn ask(shared: &Shared, request: &Request) -> Self {
+        Self {
+            spf: spf_before(shared, request).await,
+            fleet: fleet_before(shared, request).await,
+        }
+    }
+}
+
+/// The shared rate store's say on this request: whether the key is suspended at the
+/// first MAIL, RCPT or DATA of a transaction; one message charged at END-OF-MESSAGE
+/// (unless its size is refused anyway). `None` when not asked.
+async fn fleet_before(shared: &Shared, request: &Request) -> Option<Option<Verdict>> {
+    let fleet = shared.fleet()?;
+    let client: IpAddr = request.value("client_address").parse().ok()?;
+    let state = request.value("protocol_state").to_ascii_uppercase();
+    let key = request.value("instance");
+    let (open, checked, counted) = {
+        let shard = shared.instances.shard(key);
+        match shard.get(key).filter(|i| i.client == client) {
+            Some(i) => (
+                i.refusal.is_none() && !matches!(i.mail, Some(Some(_))),
+                i.fleet_checked,
+                i.session.recipients().len(),
+            ),
+            None => (true, false, 0),
+        }
+    };
+    if !open {
+        return None;
+    }
+    let account = request.value("sasl_username");
+    match state.as_str() {
+        "MAIL" | "RCPT" | "DATA" if !checked || key.is_empty() => {
+            Some(fleet.check(account, client, None, Stage::Mail).await)
+        }
+        "END-OF-MESSAGE" => {
+            let size = request.value("size").parse::<u64>().unwrap_or(0);
+            let engine = shared.engine();
+            if engine.mailbox_policy().limits().check_message_size(size)
+                != mail_policy::mailbox::SizeDecision::Accept
+            {
+                return None;
+            }
+            let recipients = request
+                .value("recipient_count")
+                .parse::<u32>()
+                .ok()
+                .filter(|n| *n > 0)
+                .unwrap_or_else(|| u32::try_from(counted).unwrap_or(u32::MAX));
+            Some(
+                fleet
+                    .check(account, client, Some(recipients), Stage::EndOfMessage)
+                    .await,
+            )
+        }
+        _ => None,
+    }
+}
+
+/// Applies the shared store's decision: a suspension refuses the transaction from its
+/// first MAIL/RCPT on (like a refused MAIL FROM); an excess refuses the message.
+fn apply_fleet(instance: &mut Instance, verdict: &mut Option<Verdict>, refusal: Option<&Verdict>) {
+    let Some(current) = verdict.as_ref() else {
+        return;
+    };
+    if current.stage != Stage::EndOfMessage {
+        instance.fleet_checked = true;
+    }
+    if let Some(refusal) = refusal {
+        if current.is_accept() {
+            if current.stage != Stage::EndOfMessage {
+                instance.mail = Some(Some(refusal.clone()));
+            }
+            *verdict = Some(refusal.clone());
+        }
+    }
+}
+
 /// With `--policy-spf`, the SPF report for this request when it is the first RCPT of an
 /// inbound transaction (MX listener, not authenticated); `None` otherwise. Asks DNS.
-pub async fn spf_before(shared: &Shared, request: &Request) -> Option<AuthReport> {
+async fn spf_before(shared: &Shared, request: &Request) -> Option<AuthReport> {
     if !shared.limits.policy_spf
         || !request.value("protocol_state").eq_ignore_ascii_case("RCPT")
         || !request.value("sasl_username").is_empty()
@@ -229,8 +325,13 @@ fn open(
         mail: None,
         prepended: HashSet::new(),
         spf_done: false,
+        fleet_checked: false,
         last_seen: at,
     };
+    if shared.fleet().is_some() {
+        // The shared store counts (see `fleet`); the session's memory must not.
+        instance.session.set_rate_accounting(false);
+    }
     if !connected.is_accept() {
         instance.refusal = Some(connected);
         return instance;

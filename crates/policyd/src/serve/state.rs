@@ -12,6 +12,7 @@ use arc_swap::ArcSwap;
 use mail_policy::Engine;
 use mail_policy::auth::{Verifier, VerifierError};
 
+use super::fleet::FleetRate;
 use super::metrics::Metrics;
 use super::policy::Instance;
 
@@ -62,10 +63,15 @@ impl std::fmt::Debug for Shared {
 }
 
 impl Shared {
-    /// State around `engine`, with a DNS verifier built from its `[auth.dns]`.
-    pub fn new(engine: Engine, limits: Limits) -> Result<Arc<Self>, VerifierError> {
+    /// State around `engine`, with a DNS verifier built from its `[auth.dns]`, and the
+    /// shared rate store when the configuration has one.
+    pub fn new(
+        engine: Engine,
+        fleet: Option<FleetRate>,
+        limits: Limits,
+    ) -> Result<Arc<Self>, VerifierError> {
         Ok(Arc::new(Self {
-            loaded: ArcSwap::from_pointee(Loaded::new(engine)?),
+            loaded: ArcSwap::from_pointee(Loaded::new(engine, fleet)?),
             instances: Table::new(limits.max_instances),
             recent: Table::new(limits.max_clients),
             metrics: Metrics::default(),
@@ -83,10 +89,20 @@ impl Shared {
         Arc::clone(&self.loaded.load().verifier)
     }
 
-    /// Replaces the engine and its verifier together (a reload): transactions that start
-    /// from now on use them. Nothing changes if the verifier cannot be built.
-    pub fn replace_engine(&self, engine: Engine) -> Result<(), VerifierError> {
-        self.loaded.store(Arc::new(Loaded::new(engine)?));
+    /// The shared rate store (RATE-FLEET), when configured.
+    pub fn fleet(&self) -> Option<FleetRate> {
+        self.loaded.load().fleet.clone()
+    }
+
+    /// Replaces the engine, its verifier and its shared rate store together (a reload):
+    /// transactions that start from now on use them. Nothing changes if the verifier
+    /// cannot be built.
+    pub fn replace_engine(
+        &self,
+        engine: Engine,
+        fleet: Option<FleetRate>,
+    ) -> Result<(), VerifierError> {
+        self.loaded.store(Arc::new(Loaded::new(engine, fleet)?));
         Ok(())
     }
 
@@ -150,14 +166,16 @@ impl Shared {
 struct Loaded {
     engine: Arc<Engine>,
     verifier: Arc<Verifier>,
+    fleet: Option<FleetRate>,
 }
 
 impl Loaded {
-    fn new(engine: Engine) -> Result<Self, VerifierError> {
+    fn new(engine: Engine, fleet: Option<FleetRate>) -> Result<Self, VerifierError> {
         let verifier = Verifier::new(engine.config().auth.dns.clone())?;
         Ok(Self {
             engine: Arc::new(engine),
             verifier: Arc::new(verifier),
+            fleet,
         })
     }
 }

@@ -795,3 +795,79 @@ fn garbage_on_the_milter_port_closes_that_connection_only() {
         "{metrics}"
     );
 }
+
+/// RATE-FLEET: two daemons (two MTA hosts) on one Redis share an account's send limit.
+/// `.ci/run` starts `redis-server` and sets `MAIL_POLICY_REDIS_URL`; elsewhere this
+/// skips loudly (and fails under CI).
+#[test]
+fn two_daemons_on_one_redis_share_the_send_limit() {
+    let Ok(url) = std::env::var("MAIL_POLICY_REDIS_URL") else {
+        assert!(
+            std::env::var_os("CI").is_none(),
+            "CI must start redis-server and set MAIL_POLICY_REDIS_URL"
+        );
+        eprintln!("SKIPPED: set MAIL_POLICY_REDIS_URL=redis://127.0.0.1:PORT/ to run");
+        return;
+    };
+    let dir = scratch("fleet");
+    let config = write_config(
+        &dir,
+        &format!(
+            r#"
+[[listeners]]
+port = 587
+role = "submission"
+
+[[rate.accounts.limits]]
+name = "messages-minute"
+counting = "messages"
+quota = 2
+period_secs = 60
+suspend_secs = 60
+
+[rate.store]
+kind = "redis"
+url = "{url}"
+"#
+        ),
+    );
+    let first = start(Some(&config), &[]);
+    let second = start(Some(&config), &[]);
+    // An account of its own for this run, so earlier runs' counters do not matter.
+    let nanos = std::time::SystemTime::now()
+        .duration_since(std::time::UNIX_EPOCH)
+        .unwrap()
+        .as_nanos();
+    let account = format!("fleet{nanos}@aa2.so-net.ne.jp");
+    let submit = |daemon: &Running, instance: &str, state: &str| {
+        let mut client = Client::connect(daemon.policy);
+        client.ask(&[
+            ("instance", instance),
+            ("protocol_state", state),
+            ("server_port", "587"),
+            ("client_address", "203.0.113.5"),
+            ("encryption_protocol", "TLSv1.3"),
+            ("sasl_username", &account),
+            ("sender", &account),
+            ("recipient", "bob@example.org"),
+            ("recipient_count", "1"),
+        ])
+    };
+    assert_eq!(submit(&first, "f1", "RCPT"), "DUNNO");
+    assert_eq!(submit(&first, "f1", "END-OF-MESSAGE"), "DUNNO");
+    assert_eq!(submit(&second, "f2", "RCPT"), "DUNNO");
+    assert_eq!(submit(&second, "f2", "END-OF-MESSAGE"), "DUNNO");
+    // The third message, on the first host, is over the fleet's limit of 2.
+    assert_eq!(submit(&first, "f3", "RCPT"), "DUNNO");
+    let over = submit(&first, "f3", "END-OF-MESSAGE");
+    assert!(
+        over.starts_with("450 4.7.1 ") && over.contains("RATE-SEND"),
+        "{over}"
+    );
+    // Suspended on every host from then on.
+    let suspended = submit(&second, "f4", "RCPT");
+    assert!(
+        suspended.starts_with("450 4.7.1 ") && suspended.contains("suspension"),
+        "{suspended}"
+    );
+}
