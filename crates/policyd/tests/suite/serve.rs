@@ -492,7 +492,26 @@ fn bad_input_closes_only_the_offending_connection() {
     let _ = garbage.write_all(b"\x00\xff\xfe\x16\x03\x01=\n\n");
     assert!(closed_by_server(&mut garbage), "garbage closes it");
 
-    // One byte per 300 ms: the request never completes within the request timeout.
+    // A request without its closing blank line, then silence: cut at the request timeout.
+    let mut unfinished = TcpStream::connect(daemon.policy).unwrap();
+    unfinished
+        .set_read_timeout(Some(Duration::from_secs(5)))
+        .unwrap();
+    let whole = request(&[]);
+    let _ = unfinished.write_all(whole.trim_end_matches('\n').as_bytes());
+    let _ = unfinished.write_all(b"\n");
+    let started = Instant::now();
+    assert!(
+        closed_by_server(&mut unfinished),
+        "an unfinished request is cut off"
+    );
+    assert!(
+        started.elapsed() < Duration::from_secs(4),
+        "{:?}",
+        started.elapsed()
+    );
+
+    // One byte per 100 ms: the request never completes within the request timeout.
     let mut slow = TcpStream::connect(daemon.policy).unwrap();
     slow.set_read_timeout(Some(Duration::from_millis(200)))
         .unwrap();
