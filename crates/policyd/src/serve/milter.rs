@@ -20,7 +20,7 @@ use std::time::{Duration, Instant};
 
 use async_trait::async_trait;
 use mail_policy::auth::Verifier;
-use mail_policy::port25::{DnsblAnswer, ListenerRole, PtrAnswer};
+use mail_policy::port25::{DnsblAnswer, PtrAnswer};
 use mail_policy::{Action as PolicyAction, ContentScan, Engine, Session, Verdict, header_fields};
 use miltr_common::actions::{Action, Continue, Discard, Replycode};
 use miltr_common::commands::{Body, Connect, Family, Header, Helo, Macro, Mail, Recipient};
@@ -565,7 +565,6 @@ pub async fn connection<S: AsyncRead + AsyncWrite + Unpin + Send>(
             tracing::warn!(%peer, error = %e, "milter connection closed");
         }
     }
-    let _ = ListenerRole::Mx;
 }
 
 /// A stream whose reads fail with `TimedOut` after `idle` without data.

@@ -82,7 +82,7 @@ pub fn answer(
     let mut instance = match taken {
         // XCLIENT can change the client within one SMTP session: start over then.
         Some(instance) if instance.client == client => instance,
-        _ => open(shared, request, client, now, at),
+        _ => open(shared, request, client, at),
     };
     instance.last_seen = at;
     let mut verdict = decide(shared, &mut instance, state, request, now, at);
@@ -248,10 +248,7 @@ async fn spf_before(shared: &Shared, request: &Request) -> Option<AuthReport> {
     }
     let client: IpAddr = request.value("client_address").parse().ok()?;
     let engine = shared.engine();
-    let port = request
-        .get("server_port")
-        .and_then(|p| p.parse::<u16>().ok())
-        .unwrap_or(25);
+    let port = server_port(request);
     if engine.role_of_port(port) != ListenerRole::Mx {
         return None;
     }
@@ -277,6 +274,14 @@ async fn spf_before(shared: &Shared, request: &Request) -> Option<AuthReport> {
     Some(report)
 }
 
+/// The port the client connected to (`server_port`, Postfix 3.0 and later; 25 without).
+fn server_port(request: &Request) -> u16 {
+    request
+        .get("server_port")
+        .and_then(|p| p.parse::<u16>().ok())
+        .unwrap_or(25)
+}
+
 /// The reverse DNS answer from Postfix's view of the client: `reverse_client_name` is
 /// the PTR name (`unknown` without one), `client_name` the same name once it resolved
 /// back to the client (forward-confirmed).
@@ -293,19 +298,9 @@ fn ptr_answer(request: &Request) -> PtrAnswer {
 }
 
 /// A new transaction: connect, TLS, EHLO and AUTH as the attributes tell.
-fn open(
-    shared: &Shared,
-    request: &Request,
-    client: IpAddr,
-    now: DateTime<Utc>,
-    at: Instant,
-) -> Instance {
-    let _ = now;
+fn open(shared: &Shared, request: &Request, client: IpAddr, at: Instant) -> Instance {
     let engine = shared.engine();
-    let port = request
-        .get("server_port")
-        .and_then(|p| p.parse::<u16>().ok())
-        .unwrap_or(25);
+    let port = server_port(request);
     let ptr = ptr_answer(request);
     let (mut session, connected) = engine.connect_shared(&Connect {
         client_ip: client,
