@@ -16,6 +16,8 @@ pub struct Metrics {
     pub closed_bad_input: AtomicU64,
     /// Connections refused because the connection limit was reached.
     pub refused_connections: AtomicU64,
+    /// Messages the milter deferred because the daemon-wide message budget was full.
+    pub milter_memory_deferrals: AtomicU64,
     /// Configuration reloads that succeeded.
     pub reloads: AtomicU64,
     /// Configuration reloads refused (the old configuration stayed).
@@ -114,6 +116,11 @@ impl Metrics {
                 "mail_policy_connections_refused_total",
                 "Connections refused at the connection limit.",
                 &self.refused_connections,
+            ),
+            (
+                "mail_policy_milter_memory_deferrals_total",
+                "Messages the milter deferred because its memory budget was full.",
+                &self.milter_memory_deferrals,
             ),
             (
                 "mail_policy_reloads_total",

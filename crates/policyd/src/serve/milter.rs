@@ -69,6 +69,16 @@ pub struct PolicyMilter {
     rate_accounting: bool,
     /// The shared rate store, when configured: the milter counts there (when it counts).
     fleet: Option<FleetRate>,
+    /// Bytes of `message` counted in the daemon-wide budget.
+    held: usize,
+    /// The budget was exhausted while this message arrived: it is deferred.
+    over_budget: bool,
+}
+
+impl Drop for PolicyMilter {
+    fn drop(&mut self) {
+        self.release();
+    }
 }
 
 impl std::fmt::Debug for PolicyMilter {
@@ -99,6 +109,8 @@ impl PolicyMilter {
             truncated_size: None,
             rate_accounting,
             fleet: None,
+            held: 0,
+            over_budget: false,
         }
     }
 
@@ -128,20 +140,49 @@ impl PolicyMilter {
 
     fn append(&mut self, bytes: &[u8]) {
         let limit = self.keep_limit();
+        if self.over_budget {
+            return;
+        }
         if let Some(size) = &mut self.truncated_size {
             *size += bytes.len() as u64;
         } else if self.message.len() + bytes.len() > limit {
             self.truncated_size = Some((self.message.len() + bytes.len()) as u64);
-            self.message = Vec::new();
+            self.release();
+        } else if !self.reserve(bytes.len()) {
+            self.over_budget = true;
+            self.release();
         } else {
             self.message.extend_from_slice(bytes);
         }
     }
 
+    /// Takes `n` more bytes from the daemon-wide budget of message bytes held by milter
+    /// connections (`--milter-memory-mb`); false when that would exceed it.
+    fn reserve(&mut self, n: usize) -> bool {
+        let budget = &self.shared.milter_bytes;
+        let before = budget.fetch_add(n, std::sync::atomic::Ordering::Relaxed);
+        if before.saturating_add(n) > self.shared.limits.milter_memory {
+            budget.fetch_sub(n, std::sync::atomic::Ordering::Relaxed);
+            return false;
+        }
+        self.held += n;
+        true
+    }
+
+    /// Frees the message kept so far and gives its bytes back to the budget.
+    fn release(&mut self) {
+        self.shared
+            .milter_bytes
+            .fetch_sub(self.held, std::sync::atomic::Ordering::Relaxed);
+        self.held = 0;
+        self.message = Vec::new();
+    }
+
     fn reset_message(&mut self) {
-        self.message.clear();
+        self.release();
         self.fields.clear();
         self.truncated_size = None;
+        self.over_budget = false;
     }
 
     /// Counts and logs a verdict, and turns it into a milter action.
@@ -179,6 +220,25 @@ impl PolicyMilter {
     async fn end_of_message(&mut self) -> Result<ModificationResponse, MilterError> {
         if let Some(refusal) = self.refusal.clone() {
             return Ok(ModificationResponse::builder().build(self.answer(&refusal)));
+        }
+        if self.over_budget {
+            // Not a rule's verdict: the daemon's own memory bound, so the client retries.
+            self.shared
+                .metrics
+                .milter_memory_deferrals
+                .fetch_add(1, std::sync::atomic::Ordering::Relaxed);
+            tracing::warn!(
+                client = ?self.client,
+                budget = self.shared.limits.milter_memory,
+                "milter message budget exhausted; message deferred"
+            );
+            self.reset_message();
+            let reply = Replycode::new(
+                [4, 5, 1],
+                [4, 3, 1],
+                "Insufficient system storage, try again later",
+            );
+            return Ok(ModificationResponse::builder().build(reply));
         }
         let receiver = self.macro_value("j").to_owned();
         let receiver = if receiver.is_empty() {

@@ -111,6 +111,11 @@ pub struct ServeArgs {
     /// on when only the milter is used.
     #[arg(long)]
     pub milter_rate_accounting: bool,
+    /// Megabytes of message data all milter connections together may hold (the milter
+    /// keeps each message up to the size limit to verify and sign it); a message that
+    /// would exceed it is deferred with 451 4.3.1.
+    #[arg(long, default_value_t = 1024)]
+    pub milter_memory_mb: usize,
     /// The policy service checks SPF (HELO and MAIL FROM) at the first RCPT of inbound
     /// mail and prepends `Authentication-Results` with it: for Postfix without the milter
     /// (with the milter, its header carries SPF, DKIM and DMARC and replaces this one).
@@ -260,6 +265,7 @@ impl Daemon {
                 max_instances: args.max_instances,
                 ip25b_window: Duration::from_secs(args.ip25b_window),
                 policy_spf: args.policy_spf,
+                milter_memory: args.milter_memory_mb.saturating_mul(1 << 20),
                 ..Limits::default()
             },
         )?;

@@ -30,6 +30,9 @@ pub struct Limits {
     /// The policy service checks SPF at the first RCPT of inbound mail and prepends an
     /// `Authentication-Results` header with the result (for setups without the milter).
     pub policy_spf: bool,
+    /// The most message bytes all milter connections together hold; a message that
+    /// would exceed it is deferred (451 4.3.1).
+    pub milter_memory: usize,
 }
 
 impl Default for Limits {
@@ -40,6 +43,7 @@ impl Default for Limits {
             ip25b_window: Duration::from_secs(3600),
             max_clients: 1_000_000,
             policy_spf: false,
+            milter_memory: 1 << 30,
         }
     }
 }
@@ -48,6 +52,8 @@ impl Default for Limits {
 pub struct Shared {
     loaded: ArcSwap<Loaded>,
     pub(crate) instances: Table<Box<str>, Instance>,
+    /// Message bytes held by milter connections now (bounded by `limits.milter_memory`).
+    pub(crate) milter_bytes: std::sync::atomic::AtomicUsize,
     pub(crate) recent: Table<IpAddr, Window>,
     /// Counters per protocol, rule and action.
     pub metrics: Metrics,
@@ -73,6 +79,7 @@ impl Shared {
         Ok(Arc::new(Self {
             loaded: ArcSwap::from_pointee(Loaded::new(engine, fleet)?),
             instances: Table::new(limits.max_instances),
+            milter_bytes: std::sync::atomic::AtomicUsize::new(0),
             recent: Table::new(limits.max_clients),
             metrics: Metrics::default(),
             limits,

@@ -181,3 +181,51 @@ fn the_milter_rewrites_headers_and_refuses_oversize_messages() {
     assert!(reply.message().contains("MBX-SIZE"), "{}", reply.message());
     assert!(refused.modifications().is_empty());
 }
+
+#[test]
+fn messages_past_the_milter_memory_budget_are_deferred_and_the_budget_comes_back() {
+    // DNS from an empty zone on loopback: every lookup answers NXDOMAIN at once.
+    let dns = TestDnsServer::start(Zone::new()).unwrap();
+    let dir = scratch("milter-budget");
+    let config = dir.join("mail-policy.toml");
+    std::fs::write(
+        &config,
+        format!(
+            "[auth.dns]\nname_servers = [\"{}\"]\ntimeout_ms = 1000\nattempts = 1\n",
+            dns.addr()
+        ),
+    )
+    .unwrap();
+    let daemon = start(
+        Some(&config),
+        &["--milter=127.0.0.1:0", "--milter-memory-mb=1"],
+    );
+    let milter = daemon.milter.expect("milter address");
+    let runtime = tokio::runtime::Builder::new_current_thread()
+        .enable_all()
+        .build()
+        .unwrap();
+    // 1.5 MB: within the size limit (20 MB), over the daemon's 1 MB budget.
+    let deferred = runtime
+        .block_on(deliver(
+            milter,
+            "taro@aa2.so-net.ne.jp",
+            &[("From", "alice@example.com"), ("Subject", "big")],
+            &vec![b'x'; 1_500_000],
+        ))
+        .expect("answered at the end");
+    let Action::Replycode(reply) = deferred.final_action() else {
+        panic!("a reply: {:?}", deferred.final_action());
+    };
+    assert_eq!(reply.rcode().code(), [4, 5, 1], "{}", reply.message());
+    // The bytes went back: a small message passes.
+    let small = runtime
+        .block_on(deliver(
+            milter,
+            "taro@aa2.so-net.ne.jp",
+            &[("From", "alice@example.com"), ("Subject", "small")],
+            b"Hi.\r\n",
+        ))
+        .expect("accepted");
+    assert!(matches!(small.final_action(), Action::Continue(_)));
+}
