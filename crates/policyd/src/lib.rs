@@ -19,6 +19,32 @@
 //! # Ok::<(), mail_policyd::policy_protocol::DecodeError>(())
 //! ```
 //!
+//! The daemon's decisions without its sockets: one [`serve::Shared`] state (the engine,
+//! the open transactions by `instance`), and [`serve::policy::answer`] for each request.
+//! The 201st recipient of one transaction is deferred:
+//!
+//! ```
+//! use std::time::Instant;
+//! use mail_policyd::policy_protocol::Decoder;
+//! use mail_policyd::serve::policy::{answer, Prechecks};
+//! use mail_policyd::serve::{Limits, Shared};
+//!
+//! let shared = Shared::new(mail_policy::Engine::sonet(), None, Limits::default())?;
+//! let mut last = String::new();
+//! for n in 1..=201 {
+//!     let mut decoder = Decoder::new();
+//!     decoder.feed(format!(
+//!         "request=smtpd_access_policy\nprotocol_state=RCPT\nclient_address=192.0.2.10\n\
+//!          client_name=mail.example.com\nreverse_client_name=mail.example.com\n\
+//!          sender=alice@example.com\nrecipient=user{n}@aa2.so-net.ne.jp\ninstance=1a2b.1\n\n"
+//!     ).as_bytes());
+//!     let request = decoder.next_request()?.expect("a whole request");
+//!     last = answer(&shared, &request, &Prechecks::default(), chrono::Utc::now(), Instant::now()).action;
+//! }
+//! assert!(last.starts_with("452 4.5.3"), "{last}");
+//! # Ok::<(), Box<dyn std::error::Error>>(())
+//! ```
+//!
 //! # Crate features
 //!
 //! None.
