@@ -36,28 +36,14 @@ impl FleetRate {
         config.rate.store = RateStoreConfig::Memory {
             max_keys: 1_000_000,
         };
-        let accounts = RedisStore::connect(
-            &url,
-            Limits::new(&config.rate.accounts)?,
-            FailureMode::LocalFallback,
-            TIMEOUT,
-        )?
-        .with_prefix("rl-account");
-        let clients = RedisStore::connect(
-            &url,
-            Limits::new(&config.rate.client_ips)?,
-            FailureMode::LocalFallback,
-            TIMEOUT,
-        )?
-        .with_prefix("rl-client");
-        Ok(Some(Self { accounts, clients }))
-    }
-
-    /// Uses another key prefix (tests sharing one Redis).
-    pub fn with_prefix(mut self, prefix: &str) -> Self {
-        self.accounts = self.accounts.with_prefix(&format!("{prefix}-account"));
-        self.clients = self.clients.with_prefix(&format!("{prefix}-client"));
-        self
+        let connect = |limits, prefix| {
+            RedisStore::connect(&url, limits, FailureMode::LocalFallback, TIMEOUT)
+                .map(|store| store.with_prefix(prefix))
+        };
+        Ok(Some(Self {
+            accounts: connect(Limits::new(&config.rate.accounts)?, "rl-account")?,
+            clients: connect(Limits::new(&config.rate.client_ips)?, "rl-client")?,
+        }))
     }
 
     /// Asks the shared store: `recipients` = `None` checks only whether the key is
@@ -95,7 +81,7 @@ fn refusal(decision: &Decision, key: &str, stage: Stage, store: &RedisStore) -> 
     let (limit_name, rule) = match decision {
         Decision::Allowed { .. } => return None,
         Decision::Limited { limit, rule, .. } | Decision::TooLarge { limit, rule } => {
-            (store_limit_name(store, *limit), rule.id())
+            (store.limits().name(*limit).to_owned(), rule.id())
         }
         Decision::Suspended { rule, .. } => ("suspension".to_owned(), rule.id()),
         Decision::Unavailable { rule } => ("shared store unavailable".to_owned(), rule.id()),
@@ -109,8 +95,4 @@ fn refusal(decision: &Decision, key: &str, stage: Stage, store: &RedisStore) -> 
         outcome: format!("{key}: {decision:?} (shared store)"),
     });
     Some(verdict)
-}
-
-fn store_limit_name(store: &RedisStore, index: usize) -> String {
-    store.limits().name(index).to_owned()
 }

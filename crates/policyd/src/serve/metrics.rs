@@ -77,17 +77,6 @@ impl Metrics {
             .or_default() += 1;
     }
 
-    /// The decisions counted so far for `protocol`, `rule` and `action`.
-    pub fn decisions(&self, protocol: &str, rule: &str, action: &str) -> u64 {
-        self.decisions
-            .lock()
-            .unwrap_or_else(std::sync::PoisonError::into_inner)
-            .iter()
-            .filter(|((p, r, a), _)| *p == protocol && *r == rule && *a == action)
-            .map(|(_, n)| n)
-            .sum()
-    }
-
     /// The Prometheus text format.
     pub fn render(&self, open_instances: usize) -> String {
         let mut out = String::with_capacity(4096);
