@@ -155,6 +155,13 @@ impl AddressPolicy {
         self.domains.iter().find(|d| domain.is_within(&d.name))
     }
 
+    /// The ISP domain that `domain` is or lies below (`so-net.ne.jp` for
+    /// `aa2.so-net.ne.jp`), most specific first; `None` for other domains. Unlike
+    /// [`parse_isp_address`](Self::parse_isp_address) it looks at the domain alone.
+    pub fn isp_domain(&self, domain: &Domain) -> Option<&DomainName> {
+        Some(&self.isp_domain_of(domain.as_name()?)?.name)
+    }
+
     /// True if `domain` is one of the ISP's domains or below one.
     pub fn is_isp_domain(&self, domain: &Domain) -> bool {
         domain

@@ -100,11 +100,43 @@ impl Mailbox {
     pub(crate) fn canonical_len(&self) -> usize {
         self.local.canonical_len() + 1 + self.domain.canonical_len()
     }
+
+    /// The canonical form, as [`to_string`](ToString::to_string) gives it, in a string
+    /// allocated once at its final size (`to_string` grows it as it writes, and goes
+    /// through the formatting machinery): for servers that turn every recipient into a
+    /// key.
+    ///
+    /// ```
+    /// use mail_policy_address_rules::Mailbox;
+    ///
+    /// let mailbox: Mailbox = "\"taro yamada\"@[192.0.2.1]".parse()?;
+    /// assert_eq!(mailbox.to_canonical_string(), mailbox.to_string());
+    /// # Ok::<(), mail_policy_address_rules::ParseError>(())
+    /// ```
+    pub fn to_canonical_string(&self) -> String {
+        let mut out = String::with_capacity(self.canonical_len());
+        if self.local.quoted {
+            // Writing to a `String` cannot fail.
+            let _ = fmt::Write::write_fmt(&mut out, format_args!("{}", self.local));
+        } else {
+            out.push_str(&self.local.content);
+        }
+        out.push('@');
+        match &self.domain {
+            Domain::Name(name) => out.push_str(name.as_ascii()),
+            Domain::Literal(literal) => {
+                let _ = fmt::Write::write_fmt(&mut out, format_args!("{literal}"));
+            }
+        }
+        out
+    }
 }
 
 impl fmt::Display for Mailbox {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        write!(f, "{}@{}", self.local, self.domain)
+        fmt::Display::fmt(&self.local, f)?;
+        f.write_str("@")?;
+        fmt::Display::fmt(&self.domain, f)
     }
 }
 

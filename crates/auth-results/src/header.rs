@@ -109,8 +109,27 @@ fn is_address_form(text: &str) -> bool {
     // part written unquoted must read back as one value.
     let atom = |s: &str| {
         !s.is_empty()
-            && s.chars()
-                .all(|c| c.is_alphanumeric() || "!#$%&'*+-^_`{|}~".contains(c))
+            && s.chars().all(|c| {
+                c.is_alphanumeric()
+                    || matches!(
+                        c,
+                        '!' | '#'
+                            | '$'
+                            | '%'
+                            | '&'
+                            | '\''
+                            | '*'
+                            | '+'
+                            | '-'
+                            | '^'
+                            | '_'
+                            | '`'
+                            | '{'
+                            | '|'
+                            | '}'
+                            | '~'
+                    )
+            })
     };
     let local_ok = local.is_empty() || local.split('.').all(atom);
     let domain_ok = !domain.is_empty()

@@ -15,7 +15,7 @@ use std::sync::Arc;
 use chrono::{DateTime, Utc};
 
 use crate::address::{
-    AddressPolicy, Mailbox, ReversePath, WireOptions, parse_mail_from, parse_rcpt_to,
+    AddressPolicy, ForwardPath, Mailbox, ReversePath, WireOptions, parse_mail_from, parse_rcpt_to,
 };
 use crate::auth::{AuthReport, DmarcDisposition, ForgedAction, ForgedConfig, find_forged};
 use crate::config::{Config, ConfigError, MailboxesFile, RateStoreConfig};
@@ -293,7 +293,7 @@ impl<'e> Session<'e> {
             history: Vec::with_capacity(32),
             explain: true,
             rate_accounting: true,
-            rate_key: key::client_ip(connect.client_ip).into(),
+            rate_key: key::client_ip(connect.client_ip),
         };
         let decision = session.engine.ip25b.decide(&Ip25bInput {
             client: connect.client_ip,
@@ -369,13 +369,12 @@ pub struct Session<'e> {
     helo: Option<String>,
     mail_from: Option<ReversePath>,
     recipients: Vec<Mailbox>,
-    /// For each recipient ours to deliver, its normalised address as text (decided and
-    /// formatted once, at RCPT); `None` for relayed recipients.
-    local: Vec<Option<String>>,
+    /// For each recipient, whether it is ours to deliver (decided once, at RCPT).
+    local: Vec<bool>,
     history: Vec<Check>,
     explain: bool,
     rate_accounting: bool,
-    rate_key: Arc<str>,
+    rate_key: String,
 }
 
 impl std::fmt::Debug for Session<'_> {
@@ -420,24 +419,66 @@ fn refusal_reply(refusal: &Refusal) -> Reply {
 /// assert_eq!(fields.len(), 2);
 /// ```
 pub fn header_fields(message: &[u8]) -> Vec<(Cow<'_, str>, Cow<'_, str>)> {
-    let mut fields: Vec<(Cow<'_, str>, Cow<'_, str>)> = Vec::new();
-    for line in message.split(|&b| b == b'\n') {
-        let line = line.strip_suffix(b"\r").unwrap_or(line);
-        if line.is_empty() {
-            break;
-        }
+    // Most messages have a dozen or two fields.
+    let mut fields: Vec<(Cow<'_, str>, Cow<'_, str>)> = Vec::with_capacity(16);
+    for line in header_lines(message) {
         if line[0] == b' ' || line[0] == b'\t' {
             if let Some((_, value)) = fields.last_mut() {
-                value.to_mut().push_str(&String::from_utf8_lossy(line));
+                value.to_mut().push_str(&text(line));
             }
-        } else if let Some(colon) = line.iter().position(|&b| b == b':') {
-            fields.push((
-                String::from_utf8_lossy(&line[..colon]),
-                String::from_utf8_lossy(&line[colon + 1..]),
-            ));
+        } else if let Some(colon) = memchr::memchr(b':', line) {
+            fields.push((text(&line[..colon]), text(&line[colon + 1..])));
         }
     }
     fields
+}
+
+/// The lines of a message's header section, without their line ends, up to the blank
+/// line (never empty).
+fn header_lines(message: &[u8]) -> impl Iterator<Item = &[u8]> {
+    let mut rest = message;
+    std::iter::from_fn(move || {
+        let (line, next) = match memchr::memchr(b'\n', rest) {
+            Some(end) => (&rest[..end], &rest[end + 1..]),
+            None => (rest, &rest[rest.len()..]),
+        };
+        rest = next;
+        let line = line.strip_suffix(b"\r").unwrap_or(line);
+        (!line.is_empty()).then_some(line)
+    })
+}
+
+/// What the end of a message needs from the header section before deciding to read it
+/// whole: how many fields it has, and whether one is an `Authentication-Results` (or
+/// `ARC-Authentication-Results`) field that may be forged. No text is decoded.
+fn survey_header(message: &[u8]) -> (usize, bool) {
+    let mut fields = 0;
+    let mut results = false;
+    for line in header_lines(message) {
+        if line[0] == b' ' || line[0] == b'\t' {
+            continue;
+        }
+        if let Some(colon) = memchr::memchr(b':', line) {
+            fields += 1;
+            let name = line[..colon].trim_ascii();
+            // A non-ASCII name may still trim (Unicode white space) to one of these:
+            // read such a header whole too.
+            results |= name.eq_ignore_ascii_case(b"Authentication-Results")
+                || name.eq_ignore_ascii_case(b"ARC-Authentication-Results")
+                || !name.is_ascii();
+        }
+    }
+    (fields, results)
+}
+
+/// Header text as UTF-8, borrowed when it is (nearly always); bad bytes become U+FFFD.
+fn text(bytes: &[u8]) -> Cow<'_, str> {
+    // `from_utf8` checks ASCII a word at a time; the lossy decoder goes character by
+    // character, so it is kept for the rare field that needs it.
+    match std::str::from_utf8(bytes) {
+        Ok(text) => Cow::Borrowed(text),
+        Err(_) => String::from_utf8_lossy(bytes),
+    }
 }
 
 impl<'e> Session<'e> {
@@ -548,7 +589,7 @@ impl<'e> Session<'e> {
             }
             GeoDecision::Allowed { rule } => {
                 self.smtp.authenticated = Some(identity.to_ascii_lowercase());
-                self.rate_key = key::account(identity).into();
+                self.rate_key = key::account(identity);
                 let mut verdict = self.verdict(Stage::Auth, reply::ok("auth"));
                 verdict.check(rule.id(), || {
                     format!("{identity} may send from {}", self.client_ip)
@@ -604,7 +645,7 @@ impl<'e> Session<'e> {
         // A suspended sender is refused before it sends anything (a zero-cost check).
         let (store, rate_key) = self.rate_key();
         if let RateDecision::Suspended { until, rule } = store.check(
-            &rate_key,
+            rate_key,
             Request {
                 messages: 0,
                 recipients: 0,
@@ -618,22 +659,22 @@ impl<'e> Session<'e> {
             verdict.check(rule.id(), || format!("{rate_key} suspended"));
             return self.answer(verdict.with_checks(checks));
         }
-        self.mail_from = Some(parsed.reverse_path);
         let mut verdict = self.verdict(Stage::Mail, reply::ok("mail"));
         verdict.checks = checks;
         verdict.check("RATE-SEND", || format!("{rate_key} not suspended"));
+        self.mail_from = Some(parsed.reverse_path);
         self.answer(verdict)
     }
 
     /// The rate-limit store and key of this session: the account once authenticated, the
     /// client address before (formatted once per session, not per stage).
-    fn rate_key(&self) -> (&MemoryStore, Arc<str>) {
+    fn rate_key(&self) -> (&MemoryStore, &str) {
         let store = if self.smtp.authenticated.is_some() {
             &self.engine.account_rate
         } else {
             &self.engine.client_rate
         };
-        (store, Arc::clone(&self.rate_key))
+        (store, &self.rate_key)
     }
 
     /// RCPT TO (the text after `RCPT TO:`): syntax (ADDR-RFC), the recipient limit
@@ -652,10 +693,10 @@ impl<'e> Session<'e> {
                 return self.answer(verdict);
             }
         };
-        let mailbox = match parsed.forward_path.mailbox() {
-            Some(m) => m.clone(),
+        let mailbox = match parsed.forward_path {
+            ForwardPath::Mailbox(m) => m,
             // <Postmaster> is always local (RFC 5321 §4.5.1).
-            None => Mailbox::from_str(&format!(
+            ForwardPath::Postmaster => Mailbox::from_str(&format!(
                 "postmaster@{}",
                 self.engine.config.auth.authserv_id
             ))
@@ -690,9 +731,8 @@ impl<'e> Session<'e> {
                 if is_local { "local" } else { "relayed" }
             )
         });
-        let normalized = mailbox.normalized();
-        self.local.push(is_local.then(|| normalized.to_string()));
-        self.recipients.push(normalized);
+        self.local.push(is_local);
+        self.recipients.push(mailbox.normalized());
         self.answer(verdict)
     }
 
@@ -757,17 +797,22 @@ impl<'e> Session<'e> {
         let mut checks = vec![self.note("MBX-SIZE", || {
             format!("{size} octets within {}", limits.max_message_bytes())
         })];
-        let fields = header_fields(message);
-        if fields.is_empty() {
+        let (field_count, may_be_forged) = survey_header(message);
+        if field_count == 0 {
             return self.unreadable("no header section", checks);
         }
         // The decoded From/To/Subject are read only by mailboxes with settings of their
         // own (reject lists, spam sorting, forwarding); the others need just the size.
+        let inbound = !self.role.is_submission() && self.smtp.authenticated.is_none();
+        // Submissions are signed, not delivered here: no delivery plan, no keys.
+        let keys = if inbound {
+            self.local_keys()
+        } else {
+            Vec::new()
+        };
         let needs_headers = !self.engine.mailboxes.is_empty()
-            && self
-                .local
+            && keys
                 .iter()
-                .flatten()
                 .any(|key| self.engine.mailboxes.contains_key(key));
         let incoming = if needs_headers {
             match IncomingMessage::parse(message, size) {
@@ -785,9 +830,17 @@ impl<'e> Session<'e> {
         }
         let mut verdict = self.verdict(stage, reply::queued());
         verdict.checks = checks;
-        let inbound = !self.role.is_submission() && self.smtp.authenticated.is_none();
         if inbound {
-            self.inbound(&fields, &incoming, auth, scan, now, &mut verdict);
+            self.inbound(
+                message,
+                may_be_forged,
+                keys,
+                &incoming,
+                auth,
+                scan,
+                now,
+                &mut verdict,
+            );
         } else {
             self.outbound(message, &mut verdict);
         }
@@ -804,7 +857,7 @@ impl<'e> Session<'e> {
         }
         let (store, rate_key) = self.rate_key();
         let recipients = u32::try_from(self.recipients.len()).unwrap_or(u32::MAX);
-        match store.check(&rate_key, Request::message(recipients), timestamp(now)) {
+        match store.check(rate_key, Request::message(recipients), timestamp(now)) {
             RateDecision::Allowed { remaining, rule } => {
                 checks.push(self.note(rule.id(), || {
                     format!("{rate_key}: allowed, {remaining} left under the tightest limit")
@@ -859,9 +912,23 @@ impl<'e> Session<'e> {
         self.answer(verdict)
     }
 
+    /// The normalised addresses of the recipients ours to deliver: the keys of the
+    /// mailbox settings and the recipients of the delivery plan.
+    fn local_keys(&self) -> Vec<String> {
+        self.recipients
+            .iter()
+            .zip(&self.local)
+            .filter(|&(_, &local)| local)
+            .map(|(recipient, _)| recipient.to_canonical_string())
+            .collect()
+    }
+
+    #[allow(clippy::too_many_arguments)]
     fn inbound(
         &self,
-        fields: &[(Cow<'_, str>, Cow<'_, str>)],
+        message: &[u8],
+        may_be_forged: bool,
+        keys: Vec<String>,
         incoming: &IncomingMessage,
         auth: Option<&AuthReport>,
         scan: &ContentScan,
@@ -871,6 +938,12 @@ impl<'e> Session<'e> {
         let engine = &*self.engine;
         // AUTH-IN-FORGED: headers claiming our authserv-id, however written.
         let forged_config: &ForgedConfig = &engine.config.auth.forged;
+        // Most messages have no such field: their header is not decoded.
+        let fields = if may_be_forged {
+            header_fields(message)
+        } else {
+            Vec::new()
+        };
         for forged in find_forged(
             forged_config,
             fields.iter().map(|(n, v)| (n.as_ref(), v.as_ref())),
@@ -893,15 +966,16 @@ impl<'e> Session<'e> {
         }
         let mut quarantine = false;
         if let Some(report) = auth {
+            // The ISP domain the mail is for (`so-net.ne.jp`), as the seed's headers
+            // show; the configured one for mail to none of them.
             let authserv_id = self
                 .recipients
                 .iter()
-                .find_map(|r| engine.address.parse_isp_address(r).ok())
-                .map_or_else(
-                    || engine.config.auth.authserv_id.clone(),
-                    |isp| isp.authserv_id().to_owned(),
-                );
-            let folded = report.to_authentication_results(&authserv_id).to_header();
+                .find_map(|r| engine.address.isp_domain(r.domain()))
+                .map_or(engine.config.auth.authserv_id.as_str(), |isp| {
+                    isp.as_ascii()
+                });
+            let folded = report.to_authentication_results(authserv_id).to_header();
             let value = folded
                 .trim_start_matches("Authentication-Results:")
                 .trim_start_matches(' ')
@@ -932,9 +1006,8 @@ impl<'e> Session<'e> {
         let mut refused = 0;
         let mut refusal = None;
         let mut default_plan = None;
-        let local: Vec<&String> = self.local.iter().flatten().collect();
-        for &key in &local {
-            let key = key.clone();
+        let local_count = keys.len();
+        for key in keys {
             // Mailboxes without settings of their own share one plan: it depends only on
             // the settings, the message and the time.
             let own_plan;
@@ -1004,7 +1077,7 @@ impl<'e> Session<'e> {
                 expires,
             });
         }
-        if refused > 0 && refused == local.len() {
+        if refused > 0 && refused == local_count {
             let reply = match refusal {
                 Some(RefusalReason::Virus { name }) => reply::virus(&name),
                 Some(RefusalReason::TooLarge { size, limit }) => reply::too_large(size, limit),
@@ -1012,7 +1085,7 @@ impl<'e> Session<'e> {
             };
             let checks = std::mem::take(&mut verdict.checks);
             *verdict = self.verdict(Stage::EndOfMessage, reply).with_checks(checks);
-        } else if !local.is_empty() && verdict.deliveries.iter().all(|d| d.outcome == "discard") {
+        } else if local_count > 0 && verdict.deliveries.iter().all(|d| d.outcome == "discard") {
             verdict.action = Action::Discard;
         }
     }

@@ -3,6 +3,7 @@
 //! a dynamic sender sending in volume is refused with a text that names its address and
 //! the reason, and says how to reach support. DNS failures defer, never reject.
 
+use std::borrow::Cow;
 use std::fmt;
 use std::net::{IpAddr, Ipv4Addr};
 
@@ -315,12 +316,21 @@ impl Ip25b {
             name
         };
         let mut signals = Vec::new();
-        if let Some(i) = self.patterns.matches(name).iter().next() {
-            signals.push(Signal::GenericPtr {
-                pattern: self.config.ptr_patterns[i].clone(),
-            });
+        // Most names match no pattern: a plain search says so without the overlapping
+        // search (and its allocation) that finds which one matched.
+        if self.patterns.is_match(name) {
+            if let Some(i) = self.patterns.matches(name).iter().next() {
+                signals.push(Signal::GenericPtr {
+                    pattern: self.config.ptr_patterns[i].clone(),
+                });
+            }
         }
-        if embeds_address(canonical(client), &name.to_ascii_lowercase()) {
+        let lower = if name.bytes().any(|b| b.is_ascii_uppercase()) {
+            Cow::Owned(name.to_ascii_lowercase())
+        } else {
+            Cow::Borrowed(name)
+        };
+        if embeds_address(canonical(client), &lower) {
             signals.push(Signal::AddressInPtr);
         }
         signals

@@ -77,6 +77,7 @@ proptest! {
             }
         };
         let printed = mailbox.to_string();
+        prop_assert_eq!(&mailbox.to_canonical_string(), &printed);
         prop_assert_eq!(printed.parse::<Mailbox>(), Ok(mailbox.clone()));
         // The same mailbox through the wire and header parsers.
         let wire = parse_mail_from(&format!("<{printed}>"), WireOptions { smtputf8: true, ..WireOptions::default() });
