@@ -51,7 +51,9 @@ impl Reply {
     /// the client sent.
     fn new(code: u16, enhanced: &'static str, text: impl Into<Cow<'static, str>>) -> Self {
         let mut text = text.into();
-        if text.chars().any(char::is_control) {
+        // Borrowed texts are this module's constants; only formatted ones can carry what a
+        // client sent.
+        if matches!(text, Cow::Owned(_)) && text.chars().any(char::is_control) {
             text = Cow::Owned(
                 text.chars()
                     .map(|c| if c.is_control() { '?' } else { c })
