@@ -88,6 +88,15 @@ impl Mailbox {
         }
     }
 
+    /// [`normalized`](Self::normalized), consuming the mailbox: an ASCII local part is
+    /// lower-cased in place, without a copy.
+    pub fn into_normalized(self) -> Mailbox {
+        Mailbox {
+            local: self.local.into_normalized(),
+            domain: self.domain,
+        }
+    }
+
     /// The mailbox with the domain in U-label form (`user@例え.jp`), for showing to people.
     pub fn to_unicode_string(&self) -> String {
         match &self.domain {
@@ -223,6 +232,16 @@ impl LocalPart {
             !syntax::is_dot_atom_text(&content)
         };
         LocalPart { content, quoted }
+    }
+
+    /// [`normalized`](Self::normalized), consuming the local part (no copy when ASCII).
+    pub fn into_normalized(mut self) -> LocalPart {
+        if self.content.is_ascii() {
+            self.content.make_ascii_lowercase();
+            self
+        } else {
+            self.normalized()
+        }
     }
 
     /// Octets of the canonical form, quotes and escapes included.

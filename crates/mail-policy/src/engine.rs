@@ -471,6 +471,19 @@ fn survey_header(message: &[u8]) -> (usize, bool) {
     (fields, results)
 }
 
+/// The value of a whole header field (`Name: value\r\n`, folded): after the name and
+/// the space, without the final line break; in the same string, not a copy.
+fn header_value(mut field: String, name: &str) -> String {
+    if field.ends_with("\r\n") {
+        field.truncate(field.len() - 2);
+    }
+    let start = field
+        .strip_prefix(name)
+        .map_or(0, |rest| field.len() - rest.trim_start_matches(' ').len());
+    field.drain(..start);
+    field
+}
+
 /// Header text as UTF-8, borrowed when it is (nearly always); bad bytes become U+FFFD.
 fn text(bytes: &[u8]) -> Cow<'_, str> {
     // `from_utf8` checks ASCII a word at a time; the lossy decoder goes character by
@@ -732,7 +745,7 @@ impl<'e> Session<'e> {
             )
         });
         self.local.push(is_local);
-        self.recipients.push(mailbox.normalized());
+        self.recipients.push(mailbox.into_normalized());
         self.answer(verdict)
     }
 
@@ -975,12 +988,10 @@ impl<'e> Session<'e> {
                 .map_or(engine.config.auth.authserv_id.as_str(), |isp| {
                     isp.as_ascii()
                 });
-            let folded = report.to_authentication_results(authserv_id).to_header();
-            let value = folded
-                .trim_start_matches("Authentication-Results:")
-                .trim_start_matches(' ')
-                .trim_end_matches("\r\n")
-                .to_owned();
+            let value = header_value(
+                report.to_authentication_results(authserv_id).to_header(),
+                "Authentication-Results:",
+            );
             verdict.check("AUTH-IN-FORMAT", || value.replace("\r\n  ", " "));
             verdict.add_headers.push(HeaderField {
                 name: "Authentication-Results".to_owned(),
@@ -1095,11 +1106,7 @@ impl<'e> Session<'e> {
         if let Some(signer) = &self.engine.dkim {
             match signer.sign(message) {
                 Ok(header) => {
-                    let value = header
-                        .trim_start_matches("DKIM-Signature:")
-                        .trim_start_matches(' ')
-                        .trim_end_matches("\r\n")
-                        .to_owned();
+                    let value = header_value(header, "DKIM-Signature:");
                     verdict.add_headers.push(HeaderField {
                         name: "DKIM-Signature".to_owned(),
                         value,

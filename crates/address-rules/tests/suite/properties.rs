@@ -92,6 +92,7 @@ proptest! {
         if let Ok(mailbox) = text.parse::<Mailbox>() {
             let once = mailbox.normalized();
             prop_assert_eq!(once.normalized(), once.clone());
+            prop_assert_eq!(mailbox.clone().into_normalized(), once.clone());
             // Case never matters after normalisation.
             let upper: Result<Mailbox, _> = mailbox.to_string().to_uppercase().parse();
             if let (Ok(upper), Domain::Name(_)) = (upper, mailbox.domain()) {
