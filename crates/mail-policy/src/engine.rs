@@ -744,6 +744,11 @@ impl<'e> Session<'e> {
                 if is_local { "local" } else { "relayed" }
             )
         });
+        if self.recipients.capacity() == 0 {
+            // Room for a typical transaction at once, rather than growing 4, 8, 16.
+            self.recipients.reserve(16);
+            self.local.reserve(16);
+        }
         self.local.push(is_local);
         self.recipients.push(mailbox.into_normalized());
         self.answer(verdict)
@@ -1018,6 +1023,9 @@ impl<'e> Session<'e> {
         let mut refusal = None;
         let mut default_plan = None;
         let local_count = keys.len();
+        verdict.deliveries.reserve_exact(local_count);
+        // A check per recipient at least (its delivery plan), after the ones so far.
+        verdict.checks.reserve(local_count + 2);
         for key in keys {
             // Mailboxes without settings of their own share one plan: it depends only on
             // the settings, the message and the time.
