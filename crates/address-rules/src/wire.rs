@@ -1,5 +1,6 @@
 //! RFC 5321 paths and ESMTP parameters: what follows `MAIL FROM:` and `RCPT TO:`.
 
+use compact_str::CompactString;
 use std::borrow::Cow;
 use std::fmt;
 
@@ -102,7 +103,7 @@ impl fmt::Display for ForwardPath {
 /// ESMTP parameters (`SIZE=1000 BODY=8BITMIME SMTPUTF8`), keywords in upper case, in the
 /// order given, each at most once.
 #[derive(Debug, Clone, PartialEq, Eq, Default, Hash)]
-pub struct Parameters(Vec<(String, Option<String>)>);
+pub struct Parameters(Vec<(CompactString, Option<CompactString>)>);
 
 impl Parameters {
     /// The value of `keyword` (any case): `None` if absent, `Some(None)` if given without
@@ -615,7 +616,7 @@ impl<'a> Cursor<'a> {
 
     /// `*( SP Mail-parameters )` up to the end of the input.
     fn parameters(&mut self, strictness: Strictness) -> Result<Parameters, ParseError> {
-        let mut parameters: Vec<(String, Option<String>)> = Vec::new();
+        let mut parameters: Vec<(CompactString, Option<CompactString>)> = Vec::new();
         loop {
             let spaces = match strictness {
                 Strictness::Strict => {
@@ -641,14 +642,16 @@ impl<'a> Cursor<'a> {
             let (keyword, value) = self.parameter()?;
             if parameters.iter().any(|(k, _)| *k == keyword) {
                 return Err(ParseError::new(
-                    ParseErrorKind::DuplicateParameter { keyword },
+                    ParseErrorKind::DuplicateParameter {
+                        keyword: keyword.into(),
+                    },
                     start,
                 ));
             }
             check_known_parameter(&keyword, value.as_deref()).map_err(|reason| {
                 ParseError::new(
                     ParseErrorKind::InvalidParameter {
-                        keyword: keyword.clone(),
+                        keyword: keyword.to_string(),
                         reason,
                     },
                     start,
@@ -659,7 +662,8 @@ impl<'a> Cursor<'a> {
     }
 
     /// `esmtp-keyword ["=" esmtp-value]`.
-    fn parameter(&mut self) -> Result<(String, Option<String>), ParseError> {
+    /// Keywords and values are short: they stay inline, without an allocation.
+    fn parameter(&mut self) -> Result<(CompactString, Option<CompactString>), ParseError> {
         let start = self.pos;
         if !self.peek().is_some_and(|b| b.is_ascii_alphanumeric()) {
             return Err(self.unexpected("an ESMTP parameter keyword"));
@@ -670,7 +674,8 @@ impl<'a> Cursor<'a> {
         {
             self.pos += 1;
         }
-        let keyword = self.input[start..self.pos].to_ascii_uppercase();
+        let mut keyword = CompactString::from(&self.input[start..self.pos]);
+        keyword.make_ascii_uppercase();
         if self.peek() != Some(b'=') {
             if self.peek().is_some_and(|b| b != b' ' && b != b'\t') {
                 return Err(self.unexpected("'=' or ' ' after an ESMTP keyword"));
@@ -689,7 +694,7 @@ impl<'a> Cursor<'a> {
         if self.pos == value_start {
             return Err(ParseError::new(
                 ParseErrorKind::InvalidParameter {
-                    keyword,
+                    keyword: keyword.into(),
                     reason: "empty value",
                 },
                 value_start,
@@ -698,7 +703,10 @@ impl<'a> Cursor<'a> {
         if self.peek().is_some_and(|b| b != b' ' && b != b'\t') {
             return Err(self.unexpected("a parameter value"));
         }
-        Ok((keyword, Some(self.input[value_start..self.pos].to_owned())))
+        Ok((
+            keyword,
+            Some(CompactString::from(&self.input[value_start..self.pos])),
+        ))
     }
 }
 

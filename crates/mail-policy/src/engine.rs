@@ -33,7 +33,9 @@ use crate::port25::{
 };
 use crate::rate::{Decision as RateDecision, Limits, MemoryStore, Request, Timestamp, key};
 use crate::reply::{self, Action, Reply};
-use crate::verdict::{Check, ContentScan, Delivery, HeaderEdit, HeaderField, Stage, Verdict};
+use crate::verdict::{
+    Check, Checks, ContentScan, Delivery, HeaderEdit, HeaderField, Stage, Verdict,
+};
 
 /// Everything compiled from one [`Config`]: immutable and shareable (`Arc<Engine>`),
 /// except the rate-limit counters and the domestic table, which are internally
@@ -628,7 +630,8 @@ impl<'e> Session<'e> {
                 return self.answer(verdict);
             }
         };
-        let mut checks = vec![self.note("ADDR-RFC", || format!("sender {}", parsed.reverse_path))];
+        let mut checks = Checks::new();
+        checks.push(self.note("ADDR-RFC", || format!("sender {}", parsed.reverse_path)));
         if let SizeDecision::TooLarge { size, limit, rule } = self
             .engine
             .mailbox
@@ -791,7 +794,7 @@ impl<'e> Session<'e> {
     }
 
     /// The verdict on a message without a readable header section.
-    fn unreadable(&self, reason: &str, checks: Vec<Check>) -> Verdict {
+    fn unreadable(&self, reason: &str, checks: Checks) -> Verdict {
         let mut verdict = self.verdict(Stage::EndOfMessage, reply::unreadable(reason));
         verdict.check("MBX-SIZE", || format!("unreadable: {reason}"));
         verdict.with_checks(checks)
@@ -812,9 +815,10 @@ impl<'e> Session<'e> {
             verdict.check(rule.id(), || format!("{size} octets over {limit}"));
             return verdict;
         }
-        let mut checks = vec![self.note("MBX-SIZE", || {
+        let mut checks = Checks::new();
+        checks.push(self.note("MBX-SIZE", || {
             format!("{size} octets within {}", limits.max_message_bytes())
-        })];
+        }));
         let (field_count, may_be_forged) = survey_header(message);
         if field_count == 0 {
             return self.unreadable("no header section", checks);
@@ -868,7 +872,7 @@ impl<'e> Session<'e> {
     /// RATE-SEND: one message to this many recipients, counted against the session's key
     /// (unless [`set_rate_accounting`](Self::set_rate_accounting) turned it off): the
     /// refusal when over a limit.
-    fn count_message(&self, checks: &mut Vec<Check>, now: DateTime<Utc>) -> Option<Verdict> {
+    fn count_message(&self, checks: &mut Checks, now: DateTime<Utc>) -> Option<Verdict> {
         if !self.rate_accounting {
             checks.push(self.note("RATE-SEND", "counted elsewhere (rate accounting off)"));
             return None;
@@ -919,9 +923,10 @@ impl<'e> Session<'e> {
                 verdict.check(rule.id(), || format!("{size} octets over {limit}"));
                 verdict
             } else {
-                let mut checks = vec![self.note("MBX-SIZE", || {
+                let mut checks = Checks::new();
+                checks.push(self.note("MBX-SIZE", || {
                     format!("{size} octets within {}", limits.max_message_bytes())
-                })];
+                }));
                 self.count_message(&mut checks, now)
                     .unwrap_or_else(|| self.verdict(Stage::EndOfMessage, reply::queued()))
                     .with_checks(checks)

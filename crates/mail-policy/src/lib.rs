@@ -107,7 +107,9 @@ pub use crate::config::{
 };
 pub use crate::engine::{Connect, Engine, Session, header_fields};
 pub use crate::reply::{Action, Reply};
-pub use crate::verdict::{Check, ContentScan, Delivery, HeaderEdit, HeaderField, Stage, Verdict};
+pub use crate::verdict::{
+    Check, Checks, ContentScan, Delivery, HeaderEdit, HeaderField, Stage, Verdict,
+};
 pub use mail_policy_address_rules as address;
 pub use mail_policy_auth_results as auth;
 pub use mail_policy_geo_restrict as geo;

@@ -2,6 +2,7 @@
 
 use chrono::{DateTime, Utc};
 use serde::Serialize;
+use smallvec::SmallVec;
 
 use crate::mailbox::{ScanResult, SpamVerdict};
 use crate::reply::{Action, Reply};
@@ -66,6 +67,82 @@ pub struct Check {
     pub outcome: String,
 }
 
+/// The checks of a verdict, in the order they were consulted. Read it as a slice
+/// (`verdict.checks.iter()`, `verdict.checks[0]`, `verdict.checks.len()`). Up to three
+/// are held without a heap allocation: most SMTP stages consult one to three rules, and a
+/// server answers several stages per message.
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct Checks(SmallVec<[Check; 3]>);
+
+impl Checks {
+    /// No checks.
+    pub fn new() -> Self {
+        Self(SmallVec::new())
+    }
+
+    /// Appends a check.
+    pub fn push(&mut self, check: Check) {
+        self.0.push(check);
+    }
+
+    /// Makes room for `additional` more checks.
+    pub fn reserve(&mut self, additional: usize) {
+        self.0.reserve(additional);
+    }
+
+    /// The checks in a `Vec`.
+    pub fn into_vec(self) -> Vec<Check> {
+        self.0.into_vec()
+    }
+}
+
+impl std::ops::Deref for Checks {
+    type Target = [Check];
+
+    fn deref(&self) -> &[Check] {
+        &self.0
+    }
+}
+
+impl std::ops::DerefMut for Checks {
+    fn deref_mut(&mut self) -> &mut [Check] {
+        &mut self.0
+    }
+}
+
+impl<'a> IntoIterator for &'a Checks {
+    type Item = &'a Check;
+    type IntoIter = std::slice::Iter<'a, Check>;
+
+    fn into_iter(self) -> Self::IntoIter {
+        self.0.iter()
+    }
+}
+
+impl FromIterator<Check> for Checks {
+    fn from_iter<I: IntoIterator<Item = Check>>(iter: I) -> Self {
+        Self(iter.into_iter().collect())
+    }
+}
+
+impl Extend<Check> for Checks {
+    fn extend<I: IntoIterator<Item = Check>>(&mut self, iter: I) {
+        self.0.extend(iter);
+    }
+}
+
+impl From<Vec<Check>> for Checks {
+    fn from(checks: Vec<Check>) -> Self {
+        Self(SmallVec::from_vec(checks))
+    }
+}
+
+impl Serialize for Checks {
+    fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
+        serializer.collect_seq(self.0.iter())
+    }
+}
+
 /// A header field to add (prepended, in order).
 #[derive(Debug, Clone, PartialEq, Eq, Serialize)]
 pub struct HeaderField {
@@ -120,7 +197,7 @@ pub struct Verdict {
     /// Per local recipient: folder, forwards, expiry.
     pub deliveries: Vec<Delivery>,
     /// Every check consulted, in order.
-    pub checks: Vec<Check>,
+    pub checks: Checks,
     /// Whether checks carry their outcome text (see [`crate::Session::set_explain`]).
     #[serde(skip)]
     pub(crate) explain: bool,
@@ -161,7 +238,7 @@ impl Verdict {
             edit_headers: Vec::new(),
             subject: None,
             deliveries: Vec::new(),
-            checks: Vec::new(),
+            checks: Checks::new(),
             explain: true,
         }
     }
@@ -181,9 +258,10 @@ impl Verdict {
         self.checks.push(Check { rule, outcome });
     }
 
-    pub(crate) fn with_checks(mut self, checks: Vec<Check>) -> Self {
-        let mut all = checks;
-        all.append(&mut self.checks);
+    /// The verdict with `earlier` checks before its own.
+    pub(crate) fn with_checks(mut self, earlier: Checks) -> Self {
+        let mut all = earlier;
+        all.extend(std::mem::take(&mut self.checks).0);
         self.checks = all;
         self
     }
