@@ -73,12 +73,7 @@ impl MemoryStore {
     /// Decides a request for `key` at `now` and records it.
     pub fn check(&self, key: &str, request: Request, now: Timestamp) -> Decision {
         let hash = self.hasher.hash_one(key);
-        // The top bits pick the shard; the table uses the low bits and the tag bits.
-        let index = if self.shard_bits == 0 {
-            0
-        } else {
-            (hash >> (64 - self.shard_bits)) as usize
-        };
+        let index = shard_of(hash, self.shard_bits);
         // A panic elsewhere while holding the lock leaves consistent states behind (each
         // is written whole), so poisoning is ignored.
         let mut shard = self.shards[index]
@@ -132,6 +127,15 @@ impl MemoryStore {
     }
 }
 
+/// The shard of a key's hash: bits 32 and up. Not the top bits: hashbrown tags each slot
+/// with the hash's top 7 bits, and keys that share their top bits in a shard would share
+/// most of their tag, so that nearly every probe compared a key (a cache miss) where a
+/// tag should have told them apart. Not the low bits either: they pick the bucket.
+fn shard_of(hash: u64, shard_bits: u32) -> usize {
+    let mask = (1u64 << shard_bits) - 1;
+    ((hash >> 32) & mask) as usize
+}
+
 /// Makes room in a full shard: idle keys first (forgetting them changes no decision);
 /// then, if that freed less than an eighth of the shard, the keys closest to becoming
 /// idle, whose loss matters least. Freeing an eighth at a time keeps the cost of a flood
@@ -161,6 +165,19 @@ mod tests {
     use super::*;
     use crate::config::{LimitConfig, RateLimitConfig};
     use crate::gcra::Counting;
+
+    #[test]
+    fn shards_leave_the_tag_bits_to_the_table() {
+        // hashbrown's tag is the hash's top 7 bits (its bucket, the low bits): the shard
+        // must come from neither, or the keys of a shard would share their tags.
+        for shard_bits in [0, 1, 5, 12] {
+            assert_eq!(shard_of(0x7f << 57, shard_bits), 0);
+            assert_eq!(shard_of(0xffff_ffff, shard_bits), 0);
+        }
+        assert_eq!(shard_of(3 << 32, 5), 3);
+        assert_eq!(shard_of(31 << 32, 5), 31);
+        assert_eq!(shard_of(32 << 32, 5), 0);
+    }
 
     fn limits(quota: u64, period_secs: u64, suspend_secs: u64) -> Limits {
         Limits::new(&RateLimitConfig {
