@@ -25,11 +25,19 @@ impl Property {
     /// A property.
     pub fn new(ptype: &str, property: &str, value: &str) -> Self {
         Self {
-            ptype: CompactString::from(ptype.to_ascii_lowercase()),
-            property: CompactString::from(property.to_ascii_lowercase()),
+            ptype: lower(ptype),
+            property: lower(property),
             value: CompactString::from(value),
         }
     }
+}
+
+/// `text` in ASCII lower case, inline when short (names such as `dkim` and `mailfrom`
+/// are), without a `String` on the way.
+fn lower(text: &str) -> CompactString {
+    let mut lower = CompactString::from(text);
+    lower.make_ascii_lowercase();
+    lower
 }
 
 /// One method's result: `dkim=pass header.i=@example.jp`.
@@ -51,9 +59,9 @@ impl MethodResult {
     /// A result without reason or properties.
     pub fn new(method: &str, result: &str) -> Self {
         Self {
-            method: CompactString::from(method.to_ascii_lowercase()),
+            method: lower(method),
             method_version: None,
-            result: CompactString::from(result.to_ascii_lowercase()),
+            result: lower(result),
             reason: None,
             properties: Vec::new(),
         }
@@ -107,36 +115,49 @@ fn is_address_form(text: &str) -> bool {
     };
     // Atoms of `atext` less the three that are also tspecials (`/`, `=`, `?`): a local
     // part written unquoted must read back as one value.
-    let atom = |s: &str| {
-        !s.is_empty()
-            && s.chars().all(|c| {
-                c.is_alphanumeric()
-                    || matches!(
-                        c,
-                        '!' | '#'
-                            | '$'
-                            | '%'
-                            | '&'
-                            | '\''
-                            | '*'
-                            | '+'
-                            | '-'
-                            | '^'
-                            | '_'
-                            | '`'
-                            | '{'
-                            | '|'
-                            | '}'
-                            | '~'
-                    )
-            })
+    let atext = |c: char| {
+        c.is_alphanumeric()
+            || matches!(
+                c,
+                '!' | '#'
+                    | '$'
+                    | '%'
+                    | '&'
+                    | '\''
+                    | '*'
+                    | '+'
+                    | '-'
+                    | '^'
+                    | '_'
+                    | '`'
+                    | '{'
+                    | '|'
+                    | '}'
+                    | '~'
+            )
     };
-    let local_ok = local.is_empty() || local.split('.').all(atom);
-    let domain_ok = !domain.is_empty()
-        && domain
-            .split('.')
-            .all(|l| !l.is_empty() && l.chars().all(|c| c.is_alphanumeric() || c == '-'));
+    let local_ok = local.is_empty() || dotted(local, atext);
+    let domain_ok = dotted(domain, |c| c.is_alphanumeric() || c == '-');
     local_ok && domain_ok
+}
+
+/// Non-empty parts of `allowed` characters joined by single dots (`a.b`, not `.a`, `a..b`
+/// or `a.`), in one pass.
+fn dotted(text: &str, allowed: impl Fn(char) -> bool) -> bool {
+    let mut after_dot = true;
+    for c in text.chars() {
+        if c == '.' {
+            if after_dot {
+                return false;
+            }
+            after_dot = true;
+        } else if allowed(c) {
+            after_dot = false;
+        } else {
+            return false;
+        }
+    }
+    !after_dot
 }
 
 fn write_value(out: &mut String, value: &str) {
@@ -176,7 +197,7 @@ impl AuthenticationResults {
             if last_of_result && more {
                 piece.push(';');
             }
-            if piece.contains(['\r', '\n']) {
+            if piece.bytes().any(|b| b == b'\r' || b == b'\n') {
                 piece.retain(|c| c != '\r' && c != '\n');
             }
             emit(piece);
@@ -265,7 +286,11 @@ impl Folder {
     }
 
     pub(crate) fn push(&mut self, piece: &str) {
-        let len = piece.chars().count();
+        let len = if piece.is_ascii() {
+            piece.len()
+        } else {
+            piece.chars().count()
+        };
         if self.column + 1 + len > self.width && self.column > 2 {
             self.out.push_str("\r\n  ");
             self.column = 2;
