@@ -417,7 +417,7 @@ impl MailboxPolicy {
             step(
                 &mut plan,
                 rule,
-                format!("store in {folder:?} until {expires:?}"),
+                format!("store in {folder:?} until {expires}"),
             );
             Disposition::Store { folder, expires }
         } else {

@@ -32,6 +32,37 @@ pub enum Expiry {
     Never,
 }
 
+impl std::fmt::Display for Expiry {
+    /// `2027-03-04T10:00:00Z` (RFC 3339, UTC, whole seconds), or `never`. Written digit by
+    /// digit: a delivery plan states its expiry for every message.
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        use chrono::{Datelike, Timelike};
+        let Expiry::At(at) = self else {
+            return f.write_str("never");
+        };
+        let year = at.year();
+        if !(0..=9999).contains(&year) {
+            return write!(f, "{}", at.format("%Y-%m-%dT%H:%M:%SZ"));
+        }
+        let mut text = *b"0000-00-00T00:00:00Z";
+        let mut put = |at: usize, value: u32, digits: usize| {
+            let mut value = value;
+            for i in (0..digits).rev() {
+                text[at + i] = b'0' + (value % 10) as u8;
+                value /= 10;
+            }
+        };
+        put(0, year.unsigned_abs(), 4);
+        put(5, at.month(), 2);
+        put(8, at.day(), 2);
+        put(11, at.hour(), 2);
+        put(14, at.minute(), 2);
+        put(17, at.second(), 2);
+        // Only ASCII digits and separators were written.
+        f.write_str(std::str::from_utf8(&text).map_err(|_| std::fmt::Error)?)
+    }
+}
+
 impl Expiry {
     /// True if the message is due for deletion at `now`.
     pub fn is_due(self, now: DateTime<Utc>) -> bool {
@@ -249,6 +280,33 @@ mod tests {
             .with_ymd_and_hms(y, m, d, h, min, 0)
             .unwrap()
             .with_timezone(&Utc)
+    }
+
+    #[test]
+    fn expiry_reads_as_rfc3339() {
+        assert_eq!(Expiry::Never.to_string(), "never");
+        let at = Utc.with_ymd_and_hms(2027, 3, 4, 5, 6, 7).unwrap();
+        assert_eq!(Expiry::At(at).to_string(), "2027-03-04T05:06:07Z");
+        // Every second of a day and the ends of the years chrono knows, as chrono writes
+        // them.
+        let day = Utc.with_ymd_and_hms(2026, 12, 31, 0, 0, 0).unwrap();
+        for seconds in (0..86_400).step_by(7) {
+            let at = day + chrono::Duration::seconds(seconds);
+            assert_eq!(
+                Expiry::At(at).to_string(),
+                at.format("%Y-%m-%dT%H:%M:%SZ").to_string()
+            );
+        }
+        for at in [
+            DateTime::<Utc>::MIN_UTC,
+            DateTime::<Utc>::MAX_UTC,
+            DateTime::<Utc>::UNIX_EPOCH,
+        ] {
+            assert_eq!(
+                Expiry::At(at).to_string(),
+                at.format("%Y-%m-%dT%H:%M:%SZ").to_string()
+            );
+        }
     }
 
     fn inbox(received: DateTime<Utc>) -> Expiry {
