@@ -527,6 +527,7 @@ impl<'e> Session<'e> {
     }
 
     /// A verdict of this session (it explains or not, as the session does).
+    #[inline]
     fn verdict(&self, stage: Stage, reply: Reply) -> Verdict {
         let mut verdict = Verdict::new(stage, reply);
         verdict.explain = self.explain;
@@ -547,6 +548,7 @@ impl<'e> Session<'e> {
         self.history.extend(verdict.checks.iter().cloned());
     }
 
+    #[inline]
     fn answer(&mut self, verdict: Verdict) -> Verdict {
         self.record(&verdict);
         verdict

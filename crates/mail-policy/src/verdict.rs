@@ -229,6 +229,7 @@ impl<F: FnOnce() -> String> Outcome for F {
 
 impl Verdict {
     /// A verdict of `reply` with the action it implies.
+    #[inline]
     pub fn new(stage: Stage, reply: Reply) -> Self {
         Self {
             stage,
