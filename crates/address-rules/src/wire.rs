@@ -500,20 +500,31 @@ impl<'a> Cursor<'a> {
     fn dot_string(&mut self) -> Result<(Cow<'a, str>, Option<usize>), ParseError> {
         let start = self.pos;
         let rest = &self.bytes[start..];
-        let len = rest
-            .iter()
-            .position(|&b| !(syntax::is_atext_utf8(b) || b == b'.'))
-            .unwrap_or(rest.len());
-        let text = &rest[..len];
-        // Atoms separated by single dots: find the first empty atom, if any.
-        let empty_atom = if text.first() == Some(&b'.') {
-            Some(0)
-        } else {
-            text.windows(2)
-                .position(|pair| pair == b"..")
-                .map(|i| i + 1)
-                .or_else(|| (text.last() == Some(&b'.')).then_some(len))
-        };
+        // One pass: where the atoms end, the first empty atom (a leading dot, the second
+        // of two, a trailing one), the first non-ASCII byte.
+        let mut len = 0;
+        let mut empty_atom = None;
+        let mut first_non_ascii = None;
+        let mut after_dot = true;
+        while let Some(&b) = rest.get(len) {
+            if b == b'.' {
+                if after_dot && empty_atom.is_none() {
+                    empty_atom = Some(len);
+                }
+                after_dot = true;
+            } else if syntax::is_atext_utf8(b) {
+                if b >= 0x80 && first_non_ascii.is_none() {
+                    first_non_ascii = Some(start + len);
+                }
+                after_dot = false;
+            } else {
+                break;
+            }
+            len += 1;
+        }
+        if empty_atom.is_none() && after_dot && len > 0 {
+            empty_atom = Some(len);
+        }
         if let Some(at) = empty_atom {
             return Err(ParseError::new(ParseErrorKind::EmptyLabel, start + at));
         }
@@ -525,7 +536,6 @@ impl<'a> Cursor<'a> {
                 self.unexpected("a local part")
             });
         }
-        let first_non_ascii = text.iter().position(|&b| b >= 0x80).map(|i| start + i);
         self.pos = start + len;
         Ok((Cow::Borrowed(&self.input[start..self.pos]), first_non_ascii))
     }
