@@ -11,44 +11,11 @@
 use std::hint::black_box;
 use std::net::{IpAddr, Ipv4Addr};
 
+use benches::session::{message, recipients, report};
 use chrono::{TimeZone, Utc};
 use criterion::{Criterion, Throughput, criterion_group, criterion_main};
-use mail_policy::auth::{AuthReport, DkimCheck, DkimResult, SpfCheck, SpfIdentity, SpfResult};
 use mail_policy::port25::{DnsblAnswer, PtrAnswer};
 use mail_policy::{Action, Connect, ContentScan, Engine};
-
-fn message() -> Vec<u8> {
-    let mut text = String::from(
-        "Received: from mail.example.com (mail.example.com [192.0.2.1])\r\n\
-         From: Sender <sender@example.com>\r\nTo: taro@aa2.so-net.ne.jp\r\n\
-         Subject: =?UTF-8?B?5LuK5pel44Gu5LqI5a6a?=\r\nDate: Fri, 04 Dec 2026 10:00:00 +0900\r\n\
-         Message-ID: <bench@example.com>\r\nMIME-Version: 1.0\r\n\
-         Content-Type: text/plain; charset=UTF-8\r\n\r\n",
-    );
-    while text.len() < 10_000 {
-        text.push_str("The quick brown fox jumps over the lazy dog.  0123456789\r\n");
-    }
-    text.into_bytes()
-}
-
-fn report() -> AuthReport {
-    let mut report = AuthReport::empty();
-    report.spf_mail_from = Some(SpfCheck {
-        result: SpfResult::Pass,
-        identity: SpfIdentity::MailFrom,
-        value: "sender@example.com".into(),
-        reason: None,
-    });
-    report.dkim.push(DkimCheck {
-        result: DkimResult::Pass,
-        domain: Some("example.com".into()),
-        identity: Some("@example.com".into()),
-        selector: Some("s1".into()),
-        reason: None,
-    });
-    report.from = Some("sender@example.com".into());
-    report
-}
 
 fn transaction(c: &mut Criterion) {
     let engine = Engine::sonet();
@@ -62,9 +29,7 @@ fn transaction(c: &mut Criterion) {
         name: "mail.example.com".into(),
         forward_confirmed: true,
     };
-    let recipients: Vec<String> = (0..10)
-        .map(|i| format!("<user{i}@aa2.so-net.ne.jp>"))
-        .collect();
+    let recipients = recipients();
     let mut counter: u32 = 0;
     let mut group = c.benchmark_group("smtp_transaction");
     group.throughput(Throughput::Elements(1));

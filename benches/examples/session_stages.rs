@@ -12,8 +12,8 @@ use std::hint::black_box;
 use std::net::{IpAddr, Ipv4Addr};
 use std::time::Instant;
 
+use benches::session::{message, recipients, report};
 use chrono::{TimeZone, Utc};
-use mail_policy::auth::{AuthReport, DkimCheck, DkimResult, SpfCheck, SpfIdentity, SpfResult};
 use mail_policy::port25::{DnsblAnswer, PtrAnswer};
 use mail_policy::{Connect, ContentScan, Engine};
 
@@ -29,32 +29,8 @@ const PER_ROUND: u32 = 100_000;
 
 fn main() {
     let explain = std::env::args().nth(1).as_deref() == Some("explain");
-    let mut text = String::from(
-        "Received: from mail.example.com (mail.example.com [192.0.2.1])\r\n\
-         From: Sender <sender@example.com>\r\nTo: taro@aa2.so-net.ne.jp\r\n\
-         Subject: =?UTF-8?B?5LuK5pel44Gu5LqI5a6a?=\r\nDate: Fri, 04 Dec 2026 10:00:00 +0900\r\n\
-         Message-ID: <bench@example.com>\r\nMIME-Version: 1.0\r\n\
-         Content-Type: text/plain; charset=UTF-8\r\n\r\n",
-    );
-    while text.len() < 10_000 {
-        text.push_str("The quick brown fox jumps over the lazy dog.  0123456789\r\n");
-    }
-    let message = text.into_bytes();
-    let mut report = AuthReport::empty();
-    report.spf_mail_from = Some(SpfCheck {
-        result: SpfResult::Pass,
-        identity: SpfIdentity::MailFrom,
-        value: "sender@example.com".into(),
-        reason: None,
-    });
-    report.dkim.push(DkimCheck {
-        result: DkimResult::Pass,
-        domain: Some("example.com".into()),
-        identity: Some("@example.com".into()),
-        selector: Some("s1".into()),
-        reason: None,
-    });
-    report.from = Some("sender@example.com".into());
+    let message = message();
+    let report = report();
     let engine = Engine::sonet();
     let now = Utc
         .with_ymd_and_hms(2026, 12, 4, 10, 0, 0)
@@ -64,9 +40,7 @@ fn main() {
         name: "mail.example.com".into(),
         forward_confirmed: true,
     };
-    let recipients: Vec<String> = (0..10)
-        .map(|i| format!("<user{i}@aa2.so-net.ne.jp>"))
-        .collect();
+    let recipients = recipients();
 
     let mut best = [u128::MAX; STAGES.len()];
     for round in 0..ROUNDS {

@@ -1,6 +1,8 @@
 //! Shared inputs of the criterion benchmarks in `benches/` (and of the tests that check
 //! what the peers accept). Nothing here is published.
 
+pub mod session;
+
 /// Addresses as they arrive at an ISP's servers, in three sets.
 pub struct AddressCorpus {
     /// Well-formed ASCII addresses: ISP customers, webmail providers, mailing lists,
