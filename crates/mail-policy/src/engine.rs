@@ -825,8 +825,6 @@ impl<'e> Session<'e> {
         if field_count == 0 {
             return self.unreadable("no header section", checks);
         }
-        // The decoded From/To/Subject are read only by mailboxes with settings of their
-        // own (reject lists, spam sorting, forwarding); the others need just the size.
         let inbound = !self.role.is_submission() && self.smtp.authenticated.is_none();
         // Submissions are signed, not delivered here: no delivery plan, no keys.
         let keys = if inbound {
@@ -834,6 +832,8 @@ impl<'e> Session<'e> {
         } else {
             Vec::new()
         };
+        // The decoded From/To/Subject are read only by mailboxes with settings of their
+        // own (reject lists, spam sorting, forwarding); the others need just the size.
         let needs_headers = !self.engine.mailboxes.is_empty()
             && keys
                 .iter()
@@ -948,6 +948,7 @@ impl<'e> Session<'e> {
             .collect()
     }
 
+    // The end of the message's inputs, passed through as they are.
     #[allow(clippy::too_many_arguments)]
     fn inbound(
         &self,

@@ -71,6 +71,19 @@ pub struct Check {
 /// (`verdict.checks.iter()`, `verdict.checks[0]`, `verdict.checks.len()`). Up to three
 /// are held without a heap allocation: most SMTP stages consult one to three rules, and a
 /// server answers several stages per message.
+///
+/// ```
+/// use mail_policy::{Check, Checks};
+///
+/// let mut checks = Checks::new();
+/// for rule in ["P25-IN", "P25-TLS", "ADDR-RFC", "MBX-RCPT"] {
+///     checks.push(Check { rule, outcome: String::new() });
+/// }
+/// assert_eq!(checks.len(), 4);
+/// assert_eq!(checks[3].rule, "MBX-RCPT");
+/// assert_eq!(checks.iter().filter(|c| c.rule.starts_with("P25")).count(), 2);
+/// assert_eq!(checks.into_vec().len(), 4);
+/// ```
 #[derive(Debug, Clone, Default, PartialEq, Eq)]
 pub struct Checks(SmallVec<[Check; 3]>);
 
