@@ -1,7 +1,7 @@
 //! A whole SMTP transaction through the facade (`Engine`/`Session`): connect, EHLO, MAIL,
 //! 10 RCPT, DATA, end of message with a 10 KB message; no DNS, no crypto (the
 //! verification report is given, as a server with its own resolver would). Per message,
-//! with the explain trace's texts and with rule IDs only (`Session::set_explain(false)`).
+//! with the explain trace's texts and with rule IDs only (`Connect::explain` false).
 //!
 //! Run: `cargo bench -p benches --bench session`.
 
@@ -51,9 +51,9 @@ fn transaction(c: &mut Criterion) {
                     ptr: &ptr,
                     dnsbl: &DnsblAnswer::NotListed,
                     recent_messages: 0,
+                    explain,
                 });
                 debug_assert_eq!(hello.action, Action::Accept);
-                session.set_explain(explain);
                 session.ehlo("mail.example.com");
                 session.mail_from("<sender@example.com> SIZE=10000", now);
                 for rcpt in &recipients {

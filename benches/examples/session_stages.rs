@@ -54,9 +54,9 @@ fn main() {
                 ptr: &ptr,
                 dnsbl: &DnsblAnswer::NotListed,
                 recent_messages: 0,
+                explain,
             });
             black_box(hello);
-            session.set_explain(explain);
             black_box(session.ehlo("mail.example.com"));
             marks[1] = Instant::now();
             black_box(session.mail_from("<sender@example.com> SIZE=10000", now));

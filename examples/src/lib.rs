@@ -83,6 +83,7 @@ impl Handler for PolicyHandler {
             ptr: &PtrAnswer::NoName,
             dnsbl: &DnsblAnswer::NotListed,
             recent_messages: 0,
+            explain: true,
         });
         if !verdict.is_accept() {
             return respond(&verdict, response::OK);

@@ -57,6 +57,11 @@ impl Mailbox {
         Ok(mailbox)
     }
 
+    /// A mailbox the parser's plain-path case has checked (lengths included).
+    pub(crate) fn from_plain(local: LocalPart, domain: Domain) -> Self {
+        Self { local, domain }
+    }
+
     /// The part left of `@`.
     pub fn local_part(&self) -> &LocalPart {
         &self.local
@@ -90,6 +95,7 @@ impl Mailbox {
 
     /// [`normalized`](Self::normalized), consuming the mailbox: an ASCII local part is
     /// lower-cased in place, without a copy.
+    #[inline]
     pub fn into_normalized(self) -> Mailbox {
         Mailbox {
             local: self.local.into_normalized(),
@@ -106,14 +112,39 @@ impl Mailbox {
     }
 
     /// Length in octets of the canonical form (`Display`).
-    pub(crate) fn canonical_len(&self) -> usize {
+    pub fn canonical_len(&self) -> usize {
         self.local.canonical_len() + 1 + self.domain.canonical_len()
     }
 
+    /// Writes the canonical form (as `Display` does) into `out`: into a `String` or a
+    /// `CompactString` sized with [`canonical_len`](Self::canonical_len), this writes
+    /// the common address (an unquoted local part, a domain name) with two copies and no
+    /// formatting machinery, for servers that turn every recipient into a key.
+    ///
+    /// ```
+    /// use mail_policy_address_rules::Mailbox;
+    ///
+    /// let mailbox: Mailbox = "Taro@AA2.So-Net.ne.jp".parse()?;
+    /// let mut key = String::with_capacity(mailbox.canonical_len());
+    /// mailbox.write_canonical(&mut key).unwrap();
+    /// assert_eq!(key, "Taro@aa2.so-net.ne.jp");
+    /// # Ok::<(), mail_policy_address_rules::ParseError>(())
+    /// ```
+    pub fn write_canonical<W: fmt::Write + ?Sized>(&self, out: &mut W) -> fmt::Result {
+        if self.local.quoted {
+            write!(out, "{}", self.local)?;
+        } else {
+            out.write_str(&self.local.content)?;
+        }
+        out.write_char('@')?;
+        match &self.domain {
+            Domain::Name(name) => out.write_str(name.as_ascii()),
+            Domain::Literal(literal) => write!(out, "{literal}"),
+        }
+    }
+
     /// The canonical form, as [`to_string`](ToString::to_string) gives it, in a string
-    /// allocated once at its final size (`to_string` grows it as it writes, and goes
-    /// through the formatting machinery): for servers that turn every recipient into a
-    /// key.
+    /// allocated once at its final size (see [`write_canonical`](Self::write_canonical)).
     ///
     /// ```
     /// use mail_policy_address_rules::Mailbox;
@@ -124,28 +155,15 @@ impl Mailbox {
     /// ```
     pub fn to_canonical_string(&self) -> String {
         let mut out = String::with_capacity(self.canonical_len());
-        if self.local.quoted {
-            // Writing to a `String` cannot fail.
-            let _ = fmt::Write::write_fmt(&mut out, format_args!("{}", self.local));
-        } else {
-            out.push_str(&self.local.content);
-        }
-        out.push('@');
-        match &self.domain {
-            Domain::Name(name) => out.push_str(name.as_ascii()),
-            Domain::Literal(literal) => {
-                let _ = fmt::Write::write_fmt(&mut out, format_args!("{literal}"));
-            }
-        }
+        // Writing to a `String` cannot fail.
+        let _ = self.write_canonical(&mut out);
         out
     }
 }
 
 impl fmt::Display for Mailbox {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        fmt::Display::fmt(&self.local, f)?;
-        f.write_str("@")?;
-        fmt::Display::fmt(&self.domain, f)
+        self.write_canonical(f)
     }
 }
 
@@ -203,6 +221,16 @@ impl LocalPart {
         Ok(local)
     }
 
+    /// A dot-string of ASCII atext the parser has checked (length included): never
+    /// quoted.
+    pub(crate) fn from_plain(content: CompactString) -> Self {
+        debug_assert!(syntax::is_dot_atom_text(&content) && content.len() <= MAX_LOCAL_PART_LEN);
+        LocalPart {
+            content,
+            quoted: false,
+        }
+    }
+
     /// The unquoted content.
     pub fn as_str(&self) -> &str {
         &self.content
@@ -235,13 +263,16 @@ impl LocalPart {
     }
 
     /// [`normalized`](Self::normalized), consuming the local part (no copy when ASCII).
+    #[inline]
     pub fn into_normalized(mut self) -> LocalPart {
-        if self.content.is_ascii() {
-            self.content.make_ascii_lowercase();
-            self
-        } else {
-            self.normalized()
+        if !self.content.is_ascii() {
+            return self.normalized();
         }
+        // Most local parts are written in lower case already: left as they are.
+        if self.content.bytes().any(|b| b.is_ascii_uppercase()) {
+            self.content.make_ascii_lowercase();
+        }
+        self
     }
 
     /// Octets of the canonical form, quotes and escapes included.

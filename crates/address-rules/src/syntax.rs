@@ -17,6 +17,7 @@ const MAX_LABEL_LEN: usize = 63;
 /// Byte classes, one table lookup per byte on the hot paths.
 const ATEXT: u8 = 1;
 const LDH: u8 = 2;
+const ATEXT_ASCII: u8 = 4;
 
 const fn byte_classes() -> [u8; 256] {
     let mut table = [0u8; 256];
@@ -29,7 +30,7 @@ const fn byte_classes() -> [u8; 256] {
             | b'!' | b'#' | b'$' | b'%' | b'&' | b'\'' | b'*' | b'+' | b'-' | b'/' | b'='
             | b'?' | b'^' | b'_' | b'`' | b'{' | b'|' | b'}' | b'~')
         {
-            class |= ATEXT;
+            class |= ATEXT | ATEXT_ASCII;
         }
         if c >= 0x80 {
             // Any byte of a non-ASCII UTF-8 character (RFC 6531/6532 `UTF8-non-ascii`).
@@ -51,10 +52,22 @@ pub(crate) fn is_atext(b: u8) -> bool {
     b < 0x80 && is_atext_utf8(b)
 }
 
+/// [`is_atext`] in one table lookup.
+#[inline]
+pub(crate) fn is_atext_ascii(b: u8) -> bool {
+    CLASSES[usize::from(b)] & ATEXT_ASCII != 0
+}
+
 /// `atext` or any byte of a non-ASCII UTF-8 character (RFC 6531/6532 `UTF8-non-ascii`).
 #[inline]
 pub(crate) fn is_atext_utf8(b: u8) -> bool {
     CLASSES[usize::from(b)] & ATEXT != 0
+}
+
+/// A letter, digit or hyphen (RFC 5321 `Let-dig` and `Ldh-str`).
+#[inline]
+pub(crate) fn is_ldh(b: u8) -> bool {
+    CLASSES[usize::from(b)] & LDH != 0
 }
 
 /// True if `s` is a `Dot-string` (RFC 5321) / `dot-atom-text` (RFC 5322), UTF-8 allowed:

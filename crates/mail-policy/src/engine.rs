@@ -13,6 +13,7 @@ use std::str::FromStr;
 use std::sync::Arc;
 
 use chrono::{DateTime, Utc};
+use compact_str::CompactString;
 
 use crate::address::{
     AddressPolicy, ForwardPath, Mailbox, ReversePath, WireOptions, parse_mail_from, parse_rcpt_to,
@@ -227,13 +228,13 @@ impl Engine {
         let Some(name) = mailbox.domain().as_name() else {
             return false;
         };
+        // Both sides are in lower case (a `DomainName` always is; ours are lowered when
+        // the engine is built): plain comparisons.
         let domain = name.as_ascii().as_bytes();
         self.local_domains.iter().any(|ours| {
             let ours = ours.as_bytes();
-            domain.eq_ignore_ascii_case(ours)
-                || (domain.len() > ours.len()
-                    && domain[domain.len() - ours.len() - 1] == b'.'
-                    && domain[domain.len() - ours.len()..].eq_ignore_ascii_case(ours))
+            domain.ends_with(ours)
+                && (domain.len() == ours.len() || domain[domain.len() - ours.len() - 1] == b'.')
         })
     }
 
@@ -292,8 +293,8 @@ impl<'e> Session<'e> {
             mail_from: None,
             recipients: Vec::new(),
             local: Vec::new(),
-            history: Vec::with_capacity(32),
-            explain: true,
+            history: Vec::new(),
+            explain: connect.explain,
             rate_accounting: true,
             rate_key: key::client_ip(connect.client_ip),
         };
@@ -307,26 +308,26 @@ impl<'e> Session<'e> {
         });
         let mut verdict = match &decision {
             Ip25bDecision::NotApplicable => {
-                let mut v = Verdict::new(Stage::Connect, reply::ok("connect"));
+                let mut v = session.verdict(Stage::Connect, reply::ok("connect"));
                 v.check("P25-IN", || {
                     format!("not applicable on the {role:?} listener")
                 });
                 v
             }
             Ip25bDecision::Accept { classification } => {
-                let mut v = Verdict::new(Stage::Connect, reply::ok("connect"));
+                let mut v = session.verdict(Stage::Connect, reply::ok("connect"));
                 v.check("P25-IN", || {
                     format!("accepted (dynamic: {})", classification.dynamic)
                 });
                 v
             }
             Ip25bDecision::Defer { client, rule } => {
-                let mut v = Verdict::new(Stage::Connect, reply::client_unverified(*client));
+                let mut v = session.verdict(Stage::Connect, reply::client_unverified(*client));
                 v.check(rule.id(), "client could not be classified (DNS failure)");
                 v
             }
             Ip25bDecision::Reject(refusal) => {
-                let mut v = Verdict::new(
+                let mut v = session.verdict(
                     Stage::Connect,
                     reply::dynamic_client(refusal.client, &refusal.support_contact),
                 );
@@ -360,6 +361,9 @@ pub struct Connect<'a> {
     pub dnsbl: &'a DnsblAnswer,
     /// Messages it sent recently (IP25B's volume threshold).
     pub recent_messages: u64,
+    /// Whether the session's checks carry their outcome text, from this first verdict
+    /// on (see [`Session::set_explain`]). `false` for servers that log rule IDs only.
+    pub explain: bool,
 }
 
 /// One SMTP session (connection), stage by stage. `RSET` is [`Session::reset`].
@@ -407,6 +411,29 @@ fn refusal_reply(refusal: &Refusal) -> Reply {
         Refusal::RelayDenied { recipient } => reply::relay_denied(recipient),
         Refusal::SenderNotOwned { identity, sender } => reply::sender_not_owned(sender, identity),
     }
+}
+
+/// A recipient's key: its canonical form (`taro@aa2.so-net.ne.jp`). The common address
+/// (an unquoted local part, a domain name) of up to 24 octets is put together on the
+/// stack and kept inline, so that no recipient costs a heap allocation.
+fn recipient_key(recipient: &Mailbox) -> CompactString {
+    const INLINE: usize = 24;
+    let local = recipient.local_part();
+    if let (false, Some(domain)) = (local.needs_quoting(), recipient.domain().as_name()) {
+        let (local, domain) = (local.as_str().as_bytes(), domain.as_ascii().as_bytes());
+        let len = local.len() + 1 + domain.len();
+        if len <= INLINE {
+            let mut key = [0u8; INLINE];
+            key[..local.len()].copy_from_slice(local);
+            key[local.len()] = b'@';
+            key[local.len() + 1..len].copy_from_slice(domain);
+            // Two UTF-8 texts and an `@`: always UTF-8.
+            if let Ok(key) = std::str::from_utf8(&key[..len]) {
+                return CompactString::from(key);
+            }
+        }
+    }
+    CompactString::from(recipient.to_canonical_string())
 }
 
 /// The header fields of a message, unfolded: `(name, value)` in order, up to the blank
@@ -545,6 +572,12 @@ impl<'e> Session<'e> {
     }
 
     fn record(&mut self, verdict: &Verdict) {
+        if self.history.capacity() == 0 {
+            // Room for the checks up to the first end of message, allocated on the
+            // first stage rather than with the session (a small block comes from the
+            // allocator's fast path; the end of a message grows it once).
+            self.history.reserve(16);
+        }
         self.history.extend(verdict.checks.iter().cloned());
     }
 
@@ -837,7 +870,7 @@ impl<'e> Session<'e> {
         let needs_headers = !self.engine.mailboxes.is_empty()
             && keys
                 .iter()
-                .any(|key| self.engine.mailboxes.contains_key(key));
+                .any(|key| self.engine.mailboxes.contains_key(key.as_str()));
         let incoming = if needs_headers {
             match IncomingMessage::parse(message, size) {
                 Ok(incoming) => incoming,
@@ -939,12 +972,12 @@ impl<'e> Session<'e> {
 
     /// The normalised addresses of the recipients ours to deliver: the keys of the
     /// mailbox settings and the recipients of the delivery plan.
-    fn local_keys(&self) -> Vec<String> {
+    fn local_keys(&self) -> Vec<CompactString> {
         self.recipients
             .iter()
             .zip(&self.local)
             .filter(|&(_, &local)| local)
-            .map(|(recipient, _)| recipient.to_canonical_string())
+            .map(|(recipient, _)| recipient_key(recipient))
             .collect()
     }
 
@@ -954,7 +987,7 @@ impl<'e> Session<'e> {
         &self,
         message: &[u8],
         may_be_forged: bool,
-        keys: Vec<String>,
+        keys: Vec<CompactString>,
         incoming: &IncomingMessage,
         auth: Option<&AuthReport>,
         scan: &ContentScan,
@@ -1038,24 +1071,26 @@ impl<'e> Session<'e> {
             // Mailboxes without settings of their own share one plan: it depends only on
             // the settings, the message and the time.
             let own_plan;
-            let plan = match engine.mailboxes.get(&key) {
+            let plan = match engine.mailboxes.get(key.as_str()) {
                 Some(mailbox) => {
-                    own_plan = engine.mailbox.plan_delivery(
+                    own_plan = engine.mailbox.plan_delivery_explained(
                         mailbox,
                         incoming,
                         scan.spam,
                         scan.virus.as_ref(),
                         now,
+                        self.explain,
                     );
                     &own_plan
                 }
                 None => default_plan.get_or_insert_with(|| {
-                    engine.mailbox.plan_delivery(
+                    engine.mailbox.plan_delivery_explained(
                         &engine.default_mailbox,
                         incoming,
                         scan.spam,
                         scan.virus.as_ref(),
                         now,
+                        self.explain,
                     )
                 }),
             };

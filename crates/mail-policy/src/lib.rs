@@ -42,6 +42,7 @@
 //!     ptr: &ptr,
 //!     dnsbl: &DnsblAnswer::NotListed,
 //!     recent_messages: 0,
+//!     explain: true,
 //! });
 //! assert_eq!(hello.reply.code, 220);
 //! session.ehlo("mail.example.com");
@@ -110,6 +111,9 @@ pub use crate::reply::{Action, Reply};
 pub use crate::verdict::{
     Check, Checks, ContentScan, Delivery, HeaderEdit, HeaderField, Stage, Verdict,
 };
+/// The string type of [`Delivery::recipient`] (from `compact_str`), re-exported so that
+/// it can be named without a dependency of one's own.
+pub use compact_str::CompactString;
 pub use mail_policy_address_rules as address;
 pub use mail_policy_auth_results as auth;
 pub use mail_policy_geo_restrict as geo;

@@ -1,6 +1,7 @@
 //! What the session API returns at every stage: a [`Verdict`].
 
 use chrono::{DateTime, Utc};
+use compact_str::CompactString;
 use serde::Serialize;
 use smallvec::SmallVec;
 
@@ -181,8 +182,9 @@ pub struct HeaderEdit {
 /// What happens to the message for one local recipient.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize)]
 pub struct Delivery {
-    /// The recipient.
-    pub recipient: String,
+    /// The recipient, normalised (`taro@aa2.so-net.ne.jp`). A `CompactString` reads as a
+    /// `&str` and holds an address of up to 24 octets without a heap allocation.
+    pub recipient: CompactString,
     /// `inbox`, `junk`, `trash`, `discard`, `refuse`, or `not-kept` (forwarded without a
     /// copy).
     pub outcome: &'static str,

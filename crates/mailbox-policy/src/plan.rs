@@ -259,6 +259,21 @@ impl MailboxPolicy {
         scan: Option<&ScanResult>,
         now: DateTime<Utc>,
     ) -> DeliveryPlan {
+        self.plan_delivery_explained(mailbox, message, spam, scan, now, true)
+    }
+
+    /// [`plan_delivery`](Self::plan_delivery), with the outcome texts of the trace's steps
+    /// written only when `explain` is true. Without it each step still names its rule,
+    /// and nothing is formatted: for servers that log rule IDs only.
+    pub fn plan_delivery_explained(
+        &self,
+        mailbox: &CompiledMailbox,
+        message: &IncomingMessage,
+        spam: SpamVerdict,
+        scan: Option<&ScanResult>,
+        now: DateTime<Utc>,
+        explain: bool,
+    ) -> DeliveryPlan {
         let mut plan = DeliveryPlan {
             disposition: Disposition::Discard,
             forward_to: Vec::new(),
@@ -267,7 +282,9 @@ impl MailboxPolicy {
             deliver_cleaned: false,
             trace: Vec::new(),
         };
-        let step = |plan: &mut DeliveryPlan, rule: Rule, outcome: String| {
+        // A step of the trace, its text formatted only when explaining.
+        let step = |plan: &mut DeliveryPlan, rule: Rule, outcome: &dyn Fn() -> String| {
+            let outcome = if explain { outcome() } else { String::new() };
             plan.trace.push(Step { rule, outcome });
         };
 
@@ -275,11 +292,9 @@ impl MailboxPolicy {
         if let SizeDecision::TooLarge { size, limit, rule } =
             self.limits.check_message_size(message.size)
         {
-            step(
-                &mut plan,
-                rule,
-                format!("{size} octets over the limit of {limit}"),
-            );
+            step(&mut plan, rule, &|| {
+                format!("{size} octets over the limit of {limit}")
+            });
             plan.disposition = Disposition::Refuse {
                 reason: RefusalReason::TooLarge { size, limit },
             };
@@ -290,11 +305,9 @@ impl MailboxPolicy {
         if mailbox.virus.incoming {
             match scan {
                 Some(ScanResult::Infected(name)) => {
-                    step(
-                        &mut plan,
-                        Rule::VirusCheck,
-                        format!("virus {name}: {:?}", mailbox.virus.on_virus),
-                    );
+                    step(&mut plan, Rule::VirusCheck, &|| {
+                        format!("virus {name}: {:?}", mailbox.virus.on_virus)
+                    });
                     match mailbox.virus.on_virus {
                         VirusAction::Clean => plan.deliver_cleaned = true,
                         VirusAction::Discard => return plan,
@@ -306,12 +319,12 @@ impl MailboxPolicy {
                         }
                     }
                 }
-                Some(ScanResult::Clean) => step(&mut plan, Rule::VirusCheck, "clean".to_owned()),
-                None => step(
-                    &mut plan,
-                    Rule::VirusCheck,
-                    "subscribed, but no scan result given".to_owned(),
-                ),
+                Some(ScanResult::Clean) => {
+                    step(&mut plan, Rule::VirusCheck, &|| "clean".to_owned())
+                }
+                None => step(&mut plan, Rule::VirusCheck, &|| {
+                    "subscribed, but no scan result given".to_owned()
+                }),
             }
         }
 
@@ -330,9 +343,10 @@ impl MailboxPolicy {
         } else {
             mailbox.reject.evaluate_with(message, haystacks())
         } {
-            let which =
-                matched_rule.map_or_else(|| "by mode".to_owned(), |i| format!("by rule {i}"));
-            step(&mut plan, rule, format!("rejected {which}: {action:?}"));
+            step(&mut plan, rule, &|| match matched_rule {
+                Some(i) => format!("rejected by rule {i}: {action:?}"),
+                None => format!("rejected by mode: {action:?}"),
+            });
             plan.disposition = match action {
                 RejectAction::Discard => Disposition::Discard,
                 RejectAction::Refuse => Disposition::Refuse {
@@ -352,13 +366,11 @@ impl MailboxPolicy {
         let is_spam = matches!(spam_outcome, SpamOutcome::Spam { .. });
         match spam_outcome {
             SpamOutcome::Clean => {}
-            SpamOutcome::Passed { entry } => step(
-                &mut plan,
-                Rule::SpamLevel,
-                format!("pass list entry {entry}"),
-            ),
+            SpamOutcome::Passed { entry } => step(&mut plan, Rule::SpamLevel, &|| {
+                format!("pass list entry {entry}")
+            }),
             SpamOutcome::Spam { reason, mode, rule } => {
-                step(&mut plan, rule, format!("spam ({reason:?}): {mode:?}"));
+                step(&mut plan, rule, &|| format!("spam ({reason:?}): {mode:?}"));
                 match mode {
                     SpamMode::SpamFolder => folder = FolderKind::Spam,
                     SpamMode::TagSubject => {
@@ -374,35 +386,27 @@ impl MailboxPolicy {
         let mut keep_copy = true;
         if !mailbox.forwarding.is_empty() {
             if is_spam && !self.forward_spam {
-                step(
-                    &mut plan,
-                    Rule::FwdRules,
-                    "spam is not forwarded".to_owned(),
-                );
+                step(&mut plan, Rule::FwdRules, &|| {
+                    "spam is not forwarded".to_owned()
+                });
             } else {
                 let outcome = mailbox.forwarding.evaluate_with(message, haystacks());
                 if outcome.loop_detected {
-                    step(
-                        &mut plan,
-                        Rule::FwdLoop,
-                        "already forwarded by this mailbox: not again".to_owned(),
-                    );
+                    step(&mut plan, Rule::FwdLoop, &|| {
+                        "already forwarded by this mailbox: not again".to_owned()
+                    });
                 }
                 if outcome.unconfirmed > 0 {
-                    step(
-                        &mut plan,
-                        Rule::FwdConsent,
-                        format!("{} unconfirmed destination(s) skipped", outcome.unconfirmed),
-                    );
+                    step(&mut plan, Rule::FwdConsent, &|| {
+                        format!("{} unconfirmed destination(s) skipped", outcome.unconfirmed)
+                    });
                 }
                 if !outcome.targets.is_empty() {
-                    step(
-                        &mut plan,
-                        Rule::FwdRules,
-                        format!("forward to {} destination(s)", outcome.targets.len()),
-                    );
+                    step(&mut plan, Rule::FwdRules, &|| {
+                        format!("forward to {} destination(s)", outcome.targets.len())
+                    });
                     if !outcome.keep_copy {
-                        step(&mut plan, Rule::FwdKeep, "no copy kept".to_owned());
+                        step(&mut plan, Rule::FwdKeep, &|| "no copy kept".to_owned());
                     }
                     plan.forward_marker = Some(outcome.marker);
                 }
@@ -414,11 +418,9 @@ impl MailboxPolicy {
         // 6. Storage and retention.
         plan.disposition = if keep_copy {
             let (expires, rule) = self.retention.expiry(folder, now);
-            step(
-                &mut plan,
-                rule,
-                format!("store in {folder:?} until {expires}"),
-            );
+            step(&mut plan, rule, &|| {
+                format!("store in {folder:?} until {expires}")
+            });
             Disposition::Store { folder, expires }
         } else {
             Disposition::NotKept

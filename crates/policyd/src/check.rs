@@ -255,6 +255,7 @@ pub(crate) fn run(args: &CheckArgs) -> Result<ExitCode, CheckError> {
         ptr: &ptr,
         dnsbl: &DnsblAnswer::NotListed,
         recent_messages: args.recent_messages,
+        explain: true,
     });
     let mut push = |command: String, verdict: Verdict| {
         let accept = verdict.action != Action::Reject && verdict.action != Action::Defer;

@@ -419,30 +419,7 @@ impl Ip25b {
 /// (`c0000201`). IPv6: the hex groups dashed (`2001-db8--1`).
 fn embeds_address(client: IpAddr, name: &str) -> bool {
     match client {
-        IpAddr::V4(v4) => {
-            let [a, b, c, d] = v4.octets();
-            // Each candidate is written into a stack buffer: classification runs for every
-            // connection, so no allocation here.
-            let mut candidate = StackText::default();
-            let mut contains = |args: std::fmt::Arguments<'_>| {
-                candidate.len = 0;
-                std::fmt::Write::write_fmt(&mut candidate, args).is_ok()
-                    && name.contains(candidate.as_str())
-            };
-            // Every decimal candidate has digits; a name without any can only hold the
-            // hexadecimal one (mail servers' names usually have none).
-            if !name.bytes().any(|b| b.is_ascii_digit()) {
-                return contains(format_args!("{:08x}", u32::from(v4)));
-            }
-            contains(format_args!("{a}-{b}-{c}-{d}"))
-                || contains(format_args!("{d}-{c}-{b}-{a}"))
-                || contains(format_args!("{a}.{b}.{c}.{d}"))
-                || contains(format_args!("{d}.{c}.{b}.{a}"))
-                || contains(format_args!("{a}_{b}_{c}_{d}"))
-                || contains(format_args!("{a:03}{b:03}{c:03}{d:03}"))
-                || contains(format_args!("{d:03}{c:03}{b:03}{a:03}"))
-                || contains(format_args!("{:08x}", u32::from(v4)))
-        }
+        IpAddr::V4(v4) => embeds_ipv4(v4.octets(), name.as_bytes()),
         IpAddr::V6(v6) => {
             let dashed = v6.to_string().replace(':', "-");
             name.contains(&dashed)
@@ -450,29 +427,102 @@ fn embeds_address(client: IpAddr, name: &str) -> bool {
     }
 }
 
+/// Whether `name` (lower case) holds `a-b-c-d`, `d-c-b-a`, `a.b.c.d`, `d.c.b.a`,
+/// `a_b_c_d`, `aaabbbcccddd`, `dddcccbbbaaa` or the address in 8 hexadecimal digits.
+/// Classification runs for every connection: each candidate is written into a stack
+/// buffer by hand (no formatting machinery, no allocation), and only when the name could
+/// hold it at all.
+fn embeds_ipv4(octets: [u8; 4], name: &[u8]) -> bool {
+    let mut candidate = StackText::default();
+    // Every decimal candidate has digits: most mail servers' names have none.
+    if name.iter().any(u8::is_ascii_digit) {
+        let [a, b, c, d] = octets;
+        for (order, separators) in [([a, b, c, d], &b"-._"[..]), ([d, c, b, a], &b"-."[..])] {
+            for &separator in separators {
+                candidate.clear();
+                for (i, &octet) in order.iter().enumerate() {
+                    if i > 0 {
+                        candidate.push(separator);
+                    }
+                    candidate.push_decimal(octet, false);
+                }
+                if candidate.is_in(name) {
+                    return true;
+                }
+            }
+            candidate.clear();
+            for octet in order {
+                candidate.push_decimal(octet, true);
+            }
+            if candidate.is_in(name) {
+                return true;
+            }
+        }
+    }
+    // The hexadecimal form needs a run of 8 hexadecimal digits.
+    let mut run = 0;
+    let has_hex_run = name.iter().any(|b| {
+        run = if matches!(b, b'0'..=b'9' | b'a'..=b'f') {
+            run + 1
+        } else {
+            0
+        };
+        run == 8
+    });
+    if !has_hex_run {
+        return false;
+    }
+    candidate.clear();
+    for octet in octets {
+        candidate.push(HEX_DIGITS[usize::from(octet >> 4)]);
+        candidate.push(HEX_DIGITS[usize::from(octet & 0xf)]);
+    }
+    candidate.is_in(name)
+}
+
+const HEX_DIGITS: &[u8; 16] = b"0123456789abcdef";
+
 /// A short ASCII text on the stack (the longest IPv4 candidate is 15 octets).
 #[derive(Default)]
 struct StackText {
-    bytes: [u8; 24],
+    bytes: [u8; 16],
     len: usize,
 }
 
 impl StackText {
-    fn as_str(&self) -> &str {
-        // Only ASCII digits, letters and separators are ever written.
-        std::str::from_utf8(&self.bytes[..self.len]).unwrap_or("")
+    fn clear(&mut self) {
+        self.len = 0;
     }
-}
 
-impl std::fmt::Write for StackText {
-    fn write_str(&mut self, s: &str) -> std::fmt::Result {
-        let end = self.len + s.len();
-        if end > self.bytes.len() {
-            return Err(std::fmt::Error);
+    /// Appends a byte; the candidates are at most 15 octets, so this never runs out.
+    fn push(&mut self, byte: u8) {
+        if let Some(slot) = self.bytes.get_mut(self.len) {
+            *slot = byte;
+            self.len += 1;
         }
-        self.bytes[self.len..end].copy_from_slice(s.as_bytes());
-        self.len = end;
-        Ok(())
+    }
+
+    /// Appends `value` in decimal, zero-padded to 3 digits when `padded`.
+    fn push_decimal(&mut self, value: u8, padded: bool) {
+        let digits = [value / 100, value / 10 % 10, value % 10];
+        let skip = if padded || value >= 100 {
+            0
+        } else if value >= 10 {
+            1
+        } else {
+            2
+        };
+        for digit in &digits[skip..] {
+            self.push(b'0' + digit);
+        }
+    }
+
+    /// Whether `haystack` contains this text.
+    fn is_in(&self, haystack: &[u8]) -> bool {
+        let needle = &self.bytes[..self.len];
+        haystack
+            .windows(needle.len())
+            .any(|window| window == needle)
     }
 }
 
@@ -554,6 +604,78 @@ mod tests {
                 Signal::AddressInPtr
             ]
         );
+    }
+
+    /// The address in a PTR name, as `format!` writes each candidate.
+    fn embeds_reference(v4: Ipv4Addr, name: &str) -> bool {
+        let [a, b, c, d] = v4.octets();
+        [
+            format!("{a}-{b}-{c}-{d}"),
+            format!("{d}-{c}-{b}-{a}"),
+            format!("{a}.{b}.{c}.{d}"),
+            format!("{d}.{c}.{b}.{a}"),
+            format!("{a}_{b}_{c}_{d}"),
+            format!("{a:03}{b:03}{c:03}{d:03}"),
+            format!("{d:03}{c:03}{b:03}{a:03}"),
+            format!("{:08x}", u32::from(v4)),
+        ]
+        .iter()
+        .any(|candidate| name.contains(candidate.as_str()))
+    }
+
+    #[test]
+    fn embedded_addresses_are_found_in_every_form() {
+        let samples = [
+            Ipv4Addr::new(203, 0, 113, 5),
+            Ipv4Addr::new(10, 20, 30, 40),
+            Ipv4Addr::new(126, 123, 45, 67),
+            Ipv4Addr::new(0, 0, 0, 0),
+            Ipv4Addr::new(255, 255, 255, 255),
+            Ipv4Addr::new(1, 99, 100, 9),
+        ];
+        for v4 in samples {
+            let [a, b, c, d] = v4.octets();
+            let names = [
+                format!("host-{a}-{b}-{c}-{d}.example.net"),
+                format!("{d}-{c}-{b}-{a}.example.net"),
+                format!("{a}.{b}.{c}.{d}.example.net"),
+                format!("{d}.{c}.{b}.{a}.in-addr.example"),
+                format!("p{a}_{b}_{c}_{d}.example"),
+                format!("bb{a:03}{b:03}{c:03}{d:03}.example"),
+                format!("bb{d:03}{c:03}{b:03}{a:03}.example"),
+                format!("cb{:08x}.example.net", u32::from(v4)),
+                // Near misses: one octet off, a different separator, too few digits.
+                format!("host-{a}-{b}-{c}.example.net"),
+                format!("{a}:{b}:{c}:{d}.example"),
+                format!("cb{:07x}.example.net", u32::from(v4) >> 4),
+                "mail.example.com".to_owned(),
+                "deadbeefcafe.example".to_owned(),
+            ];
+            for name in names {
+                assert_eq!(
+                    embeds_address(IpAddr::V4(v4), &name),
+                    embeds_reference(v4, &name),
+                    "{v4} in {name}"
+                );
+            }
+        }
+    }
+
+    proptest::proptest! {
+        #[test]
+        fn embedded_address_search_agrees_with_format(
+            octets: [u8; 4],
+            name in "[0-9a-f._-]{0,40}",
+        ) {
+            let v4 = Ipv4Addr::from(octets);
+            proptest::prop_assert_eq!(
+                embeds_address(IpAddr::V4(v4), &name),
+                embeds_reference(v4, &name)
+            );
+            // Planted: the name that holds a candidate is always found.
+            let planted = format!("{name}{}-{}-{}-{}", octets[0], octets[1], octets[2], octets[3]);
+            proptest::prop_assert!(embeds_address(IpAddr::V4(v4), &planted));
+        }
     }
 
     #[test]

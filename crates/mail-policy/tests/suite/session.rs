@@ -34,6 +34,7 @@ fn connect<'e>(engine: &'e Engine, client: &str, port: u16, ptr: &PtrAnswer) -> 
         ptr,
         dnsbl: &DnsblAnswer::NotListed,
         recent_messages: 0,
+        explain: true,
     });
     assert_eq!(verdict.stage, Stage::Connect);
     assert!(verdict.is_accept(), "{verdict:?}");
@@ -136,6 +137,7 @@ fn dynamic_clients_are_refused_on_the_mx_only() {
         ptr: &dynamic,
         dnsbl: &DnsblAnswer::NotListed,
         recent_messages: 100,
+        explain: true,
     });
     assert_eq!(verdict.action, Action::Reject, "{verdict:?}");
     assert_eq!((verdict.reply.code, verdict.reply.enhanced), (554, "5.7.1"));
@@ -147,6 +149,7 @@ fn dynamic_clients_are_refused_on_the_mx_only() {
         ptr: &dynamic,
         dnsbl: &DnsblAnswer::NotListed,
         recent_messages: 100,
+        explain: true,
     });
     assert!(verdict.is_accept(), "{verdict:?}");
     // DNS failure: try later.
@@ -156,6 +159,7 @@ fn dynamic_clients_are_refused_on_the_mx_only() {
         ptr: &PtrAnswer::TempFail,
         dnsbl: &DnsblAnswer::TempFail,
         recent_messages: 100,
+        explain: true,
     });
     assert_eq!(
         (verdict.reply.code, verdict.action),
@@ -435,4 +439,91 @@ fn viruses_are_refused_or_discarded_per_mailbox() {
         assert!(verdict.checks.iter().any(|c| c.rule == "VIRUS-CHECK"));
     }
     let _ = std::fs::remove_dir_all(&dir);
+}
+
+/// One transaction with the trace's texts or with rule IDs only: every verdict.
+fn transaction(engine: &Engine, explain: bool, recipients: &[&str]) -> Vec<mail_policy::Verdict> {
+    let ptr = server_ptr();
+    let (mut session, hello) = engine.connect(&Connect {
+        client_ip: ip("192.0.2.7"),
+        port: 25,
+        ptr: &ptr,
+        dnsbl: &DnsblAnswer::NotListed,
+        recent_messages: 0,
+        explain,
+    });
+    let mut verdicts = vec![hello, session.ehlo("mail.example.com")];
+    verdicts.push(session.mail_from("<Sender@Example.COM> SIZE=1000", now()));
+    for recipient in recipients {
+        verdicts.push(session.rcpt_to(recipient));
+    }
+    verdicts.push(session.data());
+    verdicts.push(session.end_of_message(
+        &message("sender@example.com", "hello", ""),
+        Some(&auth_report(DmarcResult::Pass, DmarcPolicy::None)),
+        &ContentScan::spam_score(1.0),
+        now(),
+    ));
+    verdicts
+}
+
+#[test]
+fn rule_ids_only_sessions_decide_alike_and_format_nothing() {
+    let engine = Engine::sonet();
+    let recipients = [
+        "<taro@aa2.so-net.ne.jp>",
+        // Normalised: the local part in lower case, the domain too.
+        "<Hanako.Yamada@AA2.So-Net.NE.JP>",
+        // Longer than a key kept inline (24 octets).
+        "<a-rather-long-local-part@ts1.so-net.ne.jp>",
+        // Quoted: the key keeps the quotes.
+        "<\"taro yamada\"@aa2.so-net.ne.jp>",
+        "<Postmaster>",
+        // Not ours: refused on the MX, no delivery.
+        "<someone@example.org>",
+        "<someone@xso-net.ne.jp>",
+    ];
+    let explained = transaction(&engine, true, &recipients);
+    let quiet = transaction(&engine, false, &recipients);
+    assert_eq!(explained.len(), quiet.len());
+    for (explained, quiet) in explained.iter().zip(&quiet) {
+        assert_eq!(explained.action, quiet.action, "{explained:?}");
+        assert_eq!(explained.reply, quiet.reply);
+        assert_eq!(explained.add_headers, quiet.add_headers);
+        assert_eq!(explained.deliveries, quiet.deliveries);
+        let rules = |v: &mail_policy::Verdict| v.checks.iter().map(|c| c.rule).collect::<Vec<_>>();
+        assert_eq!(rules(explained), rules(quiet));
+        assert!(
+            explained.checks.iter().all(|c| !c.outcome.is_empty()),
+            "{explained:?}"
+        );
+        assert!(
+            quiet.checks.iter().all(|c| c.outcome.is_empty()),
+            "{quiet:?}"
+        );
+    }
+    // From the first verdict on: connecting formats nothing either.
+    assert_eq!(quiet[0].stage, Stage::Connect);
+    assert!(!quiet[0].checks.is_empty());
+    let done = quiet.last().expect("end of message");
+    let delivered: Vec<&str> = done
+        .deliveries
+        .iter()
+        .map(|d| d.recipient.as_str())
+        .collect();
+    assert_eq!(
+        delivered,
+        [
+            "taro@aa2.so-net.ne.jp",
+            "hanako.yamada@aa2.so-net.ne.jp",
+            "a-rather-long-local-part@ts1.so-net.ne.jp",
+            "\"taro yamada\"@aa2.so-net.ne.jp",
+            "postmaster@so-net.ne.jp",
+        ]
+    );
+    let refused: Vec<_> = quiet[quiet.len() - 4..quiet.len() - 2]
+        .iter()
+        .map(|v| v.action)
+        .collect();
+    assert_eq!(refused, [Action::Reject, Action::Reject]);
 }

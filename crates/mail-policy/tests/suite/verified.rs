@@ -32,6 +32,7 @@ async fn submissions_are_signed_and_inbound_mail_is_verified() {
         ptr: &ptr,
         dnsbl: &DnsblAnswer::NotListed,
         recent_messages: 0,
+        explain: true,
     });
     assert!(
         session
@@ -88,6 +89,7 @@ async fn submissions_are_signed_and_inbound_mail_is_verified() {
         ptr: &ptr,
         dnsbl: &DnsblAnswer::NotListed,
         recent_messages: 0,
+        explain: true,
     });
     inbound.ehlo("smtp.so-net.ne.jp");
     inbound.mail_from("<taro@aa2.so-net.ne.jp>", now());

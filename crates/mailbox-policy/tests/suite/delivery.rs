@@ -360,3 +360,30 @@ fn virus_check_subscriptions_and_actions() {
     assert!(plan.deliver_cleaned);
     assert!(matches!(plan.disposition, Disposition::Store { .. }));
 }
+
+#[test]
+fn plans_without_explanations_decide_the_same_and_name_the_same_rules() {
+    let policy = MailboxPolicy::sonet();
+    let mailbox = policy
+        .compile_mailbox(&taro(), &MailboxSettings::default())
+        .expect("settings");
+    let oversize = message("From: a@b.example\r\nSubject: big", 30_000_000);
+    for (message, spam) in [
+        (plain(), SpamVerdict::Unknown),
+        (ad(), SpamVerdict::Score(12.0)),
+        (oversize, SpamVerdict::Unknown),
+    ] {
+        let explained = policy.plan_delivery_explained(&mailbox, &message, spam, None, now(), true);
+        let quiet = policy.plan_delivery_explained(&mailbox, &message, spam, None, now(), false);
+        assert_eq!(
+            explained,
+            policy.plan_delivery(&mailbox, &message, spam, None, now())
+        );
+        assert!(explained.trace.iter().all(|step| !step.outcome.is_empty()));
+        assert!(quiet.trace.iter().all(|step| step.outcome.is_empty()));
+        assert_eq!(rules_of(&quiet), rules_of(&explained));
+        assert_eq!(quiet.disposition, explained.disposition);
+        assert_eq!(quiet.subject_rewrite, explained.subject_rewrite);
+        assert_eq!(quiet.forward_to, explained.forward_to);
+    }
+}

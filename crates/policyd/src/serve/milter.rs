@@ -463,9 +463,9 @@ impl Milter for PolicyMilter {
             ptr: &ptr,
             dnsbl: &DnsblAnswer::NotListed,
             recent_messages: self.shared.recent_messages(client, Instant::now()) + 1,
+            // Rule IDs only: the daemons log them, not the outcome texts.
+            explain: false,
         });
-        let mut session = session;
-        session.set_explain(false);
         self.session = Some(session);
         self.client = Some(client);
         self.tls_seen = false;

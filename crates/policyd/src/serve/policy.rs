@@ -302,7 +302,7 @@ fn open(shared: &Shared, request: &Request, client: IpAddr, at: Instant) -> Inst
     let engine = shared.engine();
     let port = server_port(request);
     let ptr = ptr_answer(request);
-    let (mut session, connected) = engine.connect_shared(&Connect {
+    let (session, connected) = engine.connect_shared(&Connect {
         client_ip: client,
         port,
         ptr: &ptr,
@@ -311,8 +311,9 @@ fn open(shared: &Shared, request: &Request, client: IpAddr, at: Instant) -> Inst
         dnsbl: &DnsblAnswer::NotListed,
         // This message included (IP25B counts "in the window, this one included").
         recent_messages: shared.recent_messages(client, at) + 1,
+        // Rule IDs only: the daemons log them, not the outcome texts.
+        explain: false,
     });
-    session.set_explain(false);
     let mut instance = Instance {
         session,
         client,
