@@ -973,12 +973,16 @@ impl<'e> Session<'e> {
     /// The normalised addresses of the recipients ours to deliver: the keys of the
     /// mailbox settings and the recipients of the delivery plan.
     fn local_keys(&self) -> Vec<CompactString> {
-        self.recipients
-            .iter()
-            .zip(&self.local)
-            .filter(|&(_, &local)| local)
-            .map(|(recipient, _)| recipient_key(recipient))
-            .collect()
+        // Sized once: `collect` cannot tell how many the filter keeps, and would grow it.
+        let mut keys = Vec::with_capacity(self.recipients.len());
+        keys.extend(
+            self.recipients
+                .iter()
+                .zip(&self.local)
+                .filter(|&(_, &local)| local)
+                .map(|(recipient, _)| recipient_key(recipient)),
+        );
+        keys
     }
 
     // The end of the message's inputs, passed through as they are.
