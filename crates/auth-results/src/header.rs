@@ -36,7 +36,10 @@ impl Property {
 /// are), without a `String` on the way.
 fn lower(text: &str) -> CompactString {
     let mut lower = CompactString::from(text);
-    lower.make_ascii_lowercase();
+    // Names are nearly always given in lower case already.
+    if text.bytes().any(|b| b.is_ascii_uppercase()) {
+        lower.make_ascii_lowercase();
+    }
     lower
 }
 
@@ -93,19 +96,33 @@ pub struct AuthenticationResults {
 }
 
 /// RFC 2045 `tspecials`, which a token cannot hold.
-fn is_tspecial(c: char) -> bool {
+fn is_tspecial(b: u8) -> bool {
     matches!(
-        c,
-        '(' | ')' | '<' | '>' | '@' | ',' | ';' | ':' | '\\' | '"' | '/' | '[' | ']' | '?' | '='
+        b,
+        b'(' | b')'
+            | b'<'
+            | b'>'
+            | b'@'
+            | b','
+            | b';'
+            | b':'
+            | b'\\'
+            | b'"'
+            | b'/'
+            | b'['
+            | b']'
+            | b'?'
+            | b'='
     )
 }
 
-/// RFC 2045 `token` (UTF-8 allowed, RFC 6532).
+/// RFC 2045 `token` (UTF-8 allowed, RFC 6532): no ASCII control, space or tspecial. Read
+/// byte by byte: every byte of a non-ASCII character is 0x80 or more, and passes.
 fn is_token(text: &str) -> bool {
     !text.is_empty()
         && text
-            .chars()
-            .all(|c| !c.is_ascii_control() && c != ' ' && !is_tspecial(c))
+            .bytes()
+            .all(|b| b >= 0x80 || (b > b' ' && b != 0x7f && !is_tspecial(b)))
 }
 
 /// `[local-part] "@" domain-name` with a dot-atom local part: written without quotes.
@@ -142,22 +159,25 @@ fn is_address_form(text: &str) -> bool {
 }
 
 /// Non-empty parts of `allowed` characters joined by single dots (`a.b`, not `.a`, `a..b`
-/// or `a.`), in one pass.
+/// or `a.`), in one pass; ASCII text (nearly all) byte by byte.
 fn dotted(text: &str, allowed: impl Fn(char) -> bool) -> bool {
     let mut after_dot = true;
-    for c in text.chars() {
+    let mut check = |c: char| {
         if c == '.' {
-            if after_dot {
-                return false;
-            }
+            let empty_part = after_dot;
             after_dot = true;
-        } else if allowed(c) {
-            after_dot = false;
+            !empty_part
         } else {
-            return false;
+            after_dot = false;
+            allowed(c)
         }
-    }
-    !after_dot
+    };
+    let all = if text.is_ascii() {
+        text.bytes().all(|b| check(char::from(b)))
+    } else {
+        text.chars().all(check)
+    };
+    all && !after_dot
 }
 
 fn write_value(out: &mut String, value: &str) {

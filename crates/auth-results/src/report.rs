@@ -312,8 +312,8 @@ impl AuthReport {
     }
 
     /// The SPF result as the header shows it: MAIL FROM's, or HELO's for the null sender.
-    fn spf_results(&self) -> Vec<MethodResult> {
-        let mut results = Vec::new();
+    fn spf_results(&self, room_for_more: usize) -> Vec<MethodResult> {
+        let mut results = Vec::with_capacity(1 + room_for_more);
         if let Some(spf) = self.spf_mail_from.as_ref().or(self.spf_helo.as_ref()) {
             let property = match spf.identity {
                 SpfIdentity::Helo => "helo",
@@ -331,7 +331,7 @@ impl AuthReport {
     /// that checks SPF before the message arrives and so has nothing to say of DKIM or
     /// DMARC (no `dkim=none`, which would claim that DKIM was checked).
     pub fn to_spf_authentication_results(&self, authserv_id: &str) -> AuthenticationResults {
-        AuthenticationResults::new(authserv_id, self.spf_results())
+        AuthenticationResults::new(authserv_id, self.spf_results(0))
     }
 
     /// The `Authentication-Results` header of `authserv_id` (AUTH-IN-FORMAT), in the
@@ -356,7 +356,8 @@ impl AuthReport {
     /// );
     /// ```
     pub fn to_authentication_results(&self, authserv_id: &str) -> AuthenticationResults {
-        let mut results = self.spf_results();
+        // Room for every result at once: DKIM's (one at least), ADSP, DMARC, ARC, iprev.
+        let mut results = self.spf_results(self.dkim.len().max(1) + 4);
         if self.dkim.is_empty() {
             results.push(MethodResult::new("dkim", DkimResult::None.as_str()));
         }
