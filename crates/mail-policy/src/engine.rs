@@ -534,9 +534,11 @@ impl<'e> Session<'e> {
         self.client_ip
     }
 
-    /// Whether checks carry their outcome text (the default). Without it each check still
-    /// names its rule, and no text is formatted: the fast path for servers that log rule
-    /// IDs only. Applies from the next stage.
+    /// Whether checks carry their outcome text and the session keeps its
+    /// [`trace`](Self::trace) (the default; set it from the start with
+    /// [`Connect::explain`]). Without it each check still names its rule, and no text is
+    /// formatted: the fast path for servers that log rule IDs only. Applies from the next
+    /// stage.
     pub fn set_explain(&mut self, explain: bool) {
         self.explain = explain;
     }
@@ -561,7 +563,10 @@ impl<'e> Session<'e> {
         verdict
     }
 
-    /// Every check consulted so far in this session, across stages.
+    /// Every check consulted so far in this session, across stages, while it explains
+    /// ([`Connect::explain`], [`set_explain`](Self::set_explain)). A session with rule
+    /// IDs only keeps no trace: its verdicts name their rules, and a connection that
+    /// carries many messages does not grow a history.
     pub fn trace(&self) -> &[Check] {
         &self.history
     }
@@ -572,6 +577,11 @@ impl<'e> Session<'e> {
     }
 
     fn record(&mut self, verdict: &Verdict) {
+        // Rule IDs only: each verdict names its rules, and a long connection does not
+        // grow a history nobody reads.
+        if !self.explain {
+            return;
+        }
         if self.history.capacity() == 0 {
             // Room for the checks up to the first end of message, allocated on the
             // first stage rather than with the session (a small block comes from the

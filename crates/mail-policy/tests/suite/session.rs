@@ -441,8 +441,13 @@ fn viruses_are_refused_or_discarded_per_mailbox() {
     let _ = std::fs::remove_dir_all(&dir);
 }
 
-/// One transaction with the trace's texts or with rule IDs only: every verdict.
-fn transaction(engine: &Engine, explain: bool, recipients: &[&str]) -> Vec<mail_policy::Verdict> {
+/// One transaction with the trace's texts or with rule IDs only: every verdict, and the
+/// session's trace.
+fn transaction(
+    engine: &Engine,
+    explain: bool,
+    recipients: &[&str],
+) -> (Vec<mail_policy::Verdict>, Vec<mail_policy::Check>) {
     let ptr = server_ptr();
     let (mut session, hello) = engine.connect(&Connect {
         client_ip: ip("192.0.2.7"),
@@ -464,7 +469,7 @@ fn transaction(engine: &Engine, explain: bool, recipients: &[&str]) -> Vec<mail_
         &ContentScan::spam_score(1.0),
         now(),
     ));
-    verdicts
+    (verdicts, session.trace().to_vec())
 }
 
 #[test]
@@ -483,8 +488,15 @@ fn rule_ids_only_sessions_decide_alike_and_format_nothing() {
         "<someone@example.org>",
         "<someone@xso-net.ne.jp>",
     ];
-    let explained = transaction(&engine, true, &recipients);
-    let quiet = transaction(&engine, false, &recipients);
+    let (explained, explained_trace) = transaction(&engine, true, &recipients);
+    let (quiet, quiet_trace) = transaction(&engine, false, &recipients);
+    // The session keeps its trace only when it explains.
+    let all_checks: Vec<_> = explained
+        .iter()
+        .flat_map(|v| v.checks.iter().cloned())
+        .collect();
+    assert_eq!(explained_trace, all_checks);
+    assert!(quiet_trace.is_empty());
     assert_eq!(explained.len(), quiet.len());
     for (explained, quiet) in explained.iter().zip(&quiet) {
         assert_eq!(explained.action, quiet.action, "{explained:?}");
