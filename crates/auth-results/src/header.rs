@@ -125,59 +125,82 @@ fn is_token(text: &str) -> bool {
             .all(|b| b >= 0x80 || (b > b' ' && b != 0x7f && !is_tspecial(b)))
 }
 
+/// The specials of `atext` less the three that are also tspecials (`/`, `=`, `?`): a
+/// local part written unquoted must read back as one value.
+fn is_local_special(b: u8) -> bool {
+    matches!(
+        b,
+        b'!' | b'#'
+            | b'$'
+            | b'%'
+            | b'&'
+            | b'\''
+            | b'*'
+            | b'+'
+            | b'-'
+            | b'^'
+            | b'_'
+            | b'`'
+            | b'{'
+            | b'|'
+            | b'}'
+            | b'~'
+    )
+}
+
 /// `[local-part] "@" domain-name` with a dot-atom local part: written without quotes.
 fn is_address_form(text: &str) -> bool {
+    if text.is_ascii() {
+        // Nearly every value: read as bytes, without the character machinery.
+        let bytes = text.as_bytes();
+        let Some(at) = bytes.iter().rposition(|&b| b == b'@') else {
+            return false;
+        };
+        let (local, domain) = (&bytes[..at], &bytes[at + 1..]);
+        return (local.is_empty()
+            || dotted(local.iter().copied(), b'.', |b| {
+                b.is_ascii_alphanumeric() || is_local_special(b)
+            }))
+            && dotted(domain.iter().copied(), b'.', |b| {
+                b.is_ascii_alphanumeric() || b == b'-'
+            });
+    }
+    is_address_form_unicode(text)
+}
+
+/// [`is_address_form`] character by character, for text that is not ASCII.
+fn is_address_form_unicode(text: &str) -> bool {
     let Some((local, domain)) = text.rsplit_once('@') else {
         return false;
     };
-    // Atoms of `atext` less the three that are also tspecials (`/`, `=`, `?`): a local
-    // part written unquoted must read back as one value.
-    let atext = |c: char| {
-        c.is_alphanumeric()
-            || matches!(
-                c,
-                '!' | '#'
-                    | '$'
-                    | '%'
-                    | '&'
-                    | '\''
-                    | '*'
-                    | '+'
-                    | '-'
-                    | '^'
-                    | '_'
-                    | '`'
-                    | '{'
-                    | '|'
-                    | '}'
-                    | '~'
-            )
-    };
-    let local_ok = local.is_empty() || dotted(local, atext);
-    let domain_ok = dotted(domain, |c| c.is_alphanumeric() || c == '-');
-    local_ok && domain_ok
+    (local.is_empty()
+        || dotted(local.chars(), '.', |c| {
+            c.is_alphanumeric() || u8::try_from(c).is_ok_and(is_local_special)
+        }))
+        && dotted(domain.chars(), '.', |c| c.is_alphanumeric() || c == '-')
 }
 
-/// Non-empty parts of `allowed` characters joined by single dots (`a.b`, not `.a`, `a..b`
-/// or `a.`), in one pass; ASCII text (nearly all) byte by byte.
-fn dotted(text: &str, allowed: impl Fn(char) -> bool) -> bool {
+/// Non-empty parts of `allowed` characters joined by single `dot`s (`a.b`, not `.a`,
+/// `a..b` or `a.`), in one pass: over the bytes of ASCII text or the characters of any.
+fn dotted<T: Copy + PartialEq>(
+    text: impl IntoIterator<Item = T>,
+    dot: T,
+    allowed: impl Fn(T) -> bool,
+) -> bool {
     let mut after_dot = true;
-    let mut check = |c: char| {
-        if c == '.' {
-            let empty_part = after_dot;
+    for item in text {
+        if item == dot {
+            if after_dot {
+                return false;
+            }
             after_dot = true;
-            !empty_part
-        } else {
+        } else if allowed(item) {
             after_dot = false;
-            allowed(c)
+        } else {
+            return false;
         }
-    };
-    let all = if text.is_ascii() {
-        text.bytes().all(|b| check(char::from(b)))
-    } else {
-        text.chars().all(check)
-    };
-    all && !after_dot
+    }
+    !after_dot
 }
 
 fn write_value(out: &mut String, value: &str) {
@@ -808,5 +831,36 @@ impl<'a> Parser<'a> {
             reason,
             properties: first_property..properties.len(),
         })
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    proptest::proptest! {
+        /// The byte path for ASCII text decides as the character path does.
+        #[test]
+        fn ascii_address_forms_read_alike(text in "[a-zA-Z0-9.@!#/=?_-]{0,12}") {
+            proptest::prop_assert_eq!(is_address_form(&text), is_address_form_unicode(&text));
+        }
+    }
+
+    #[test]
+    fn address_forms() {
+        for yes in [
+            "a@b",
+            "@b.example",
+            "taro.yamada@aa2.so-net.ne.jp",
+            "用户@例え.jp",
+            "a+b@c-d.e",
+        ] {
+            assert!(is_address_form(yes), "{yes}");
+        }
+        for no in [
+            "a", "a@", "a@b.", ".a@b", "a..b@c", "a/b@c", "a=b@c", "a?b@c", "a b@c", "a@b_c",
+        ] {
+            assert!(!is_address_form(no), "{no}");
+        }
     }
 }

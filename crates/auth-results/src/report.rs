@@ -4,6 +4,7 @@
 //! DMARC action the operator configured. No I/O here: a server with its own resolver can
 //! fill the report itself.
 
+use std::borrow::Cow;
 use std::fmt;
 use std::net::IpAddr;
 
@@ -287,8 +288,9 @@ pub struct DmarcAction {
     pub disposition: DmarcDisposition,
     /// `AUTH-IN-DMARC-NOENFORCE`.
     pub rule: Rule,
-    /// The author domain and its policy, for logs and replies.
-    pub detail: String,
+    /// The author domain and its policy, for logs and replies (a constant when there was
+    /// no DMARC check, with no allocation).
+    pub detail: Cow<'static, str>,
 }
 
 impl AuthReport {
@@ -416,7 +418,7 @@ impl AuthReport {
             return DmarcAction {
                 disposition: DmarcDisposition::Deliver,
                 rule,
-                detail: "no DMARC check".to_owned(),
+                detail: Cow::Borrowed("no DMARC check"),
             };
         };
         let policy = match dmarc.policy {
@@ -441,7 +443,7 @@ impl AuthReport {
         DmarcAction {
             disposition,
             rule,
-            detail,
+            detail: Cow::Owned(detail),
         }
     }
 }

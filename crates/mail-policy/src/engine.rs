@@ -1054,7 +1054,7 @@ impl<'e> Session<'e> {
             );
             verdict.check("AUTH-IN-FORMAT", || value.replace("\r\n  ", " "));
             verdict.add_headers.push(HeaderField {
-                name: "Authentication-Results".to_owned(),
+                name: "Authentication-Results".into(),
                 value,
             });
             let action = report.dmarc_action(engine.config.auth.dmarc);
@@ -1173,7 +1173,7 @@ impl<'e> Session<'e> {
                 Ok(header) => {
                     let value = header_value(header, "DKIM-Signature:");
                     verdict.add_headers.push(HeaderField {
-                        name: "DKIM-Signature".to_owned(),
+                        name: "DKIM-Signature".into(),
                         value,
                     });
                     verdict.check("AUTH-OUT-DKIM", || {

@@ -1,5 +1,7 @@
 //! What the session API returns at every stage: a [`Verdict`].
 
+use std::borrow::Cow;
+
 use chrono::{DateTime, Utc};
 use compact_str::CompactString;
 use serde::Serialize;
@@ -160,8 +162,9 @@ impl Serialize for Checks {
 /// A header field to add (prepended, in order).
 #[derive(Debug, Clone, PartialEq, Eq, Serialize)]
 pub struct HeaderField {
-    /// The name.
-    pub name: String,
+    /// The name: ours are constants (`Authentication-Results`), borrowed rather than
+    /// allocated for every message.
+    pub name: Cow<'static, str>,
     /// The value, folded, without the final CRLF.
     pub value: String,
 }

@@ -104,7 +104,7 @@ pub fn answer(
                 .collect::<Vec<_>>()
                 .join(" ");
             verdict.add_headers.push(HeaderField {
-                name: "Authentication-Results".to_owned(),
+                name: "Authentication-Results".into(),
                 value,
             });
         }
