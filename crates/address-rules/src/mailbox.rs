@@ -58,16 +58,19 @@ impl Mailbox {
     }
 
     /// A mailbox the parser's plain-path case has checked (lengths included).
+    #[inline]
     pub(crate) fn from_plain(local: LocalPart, domain: Domain) -> Self {
         Self { local, domain }
     }
 
     /// The part left of `@`.
+    #[inline]
     pub fn local_part(&self) -> &LocalPart {
         &self.local
     }
 
     /// The part right of `@`.
+    #[inline]
     pub fn domain(&self) -> &Domain {
         &self.domain
     }
@@ -112,6 +115,7 @@ impl Mailbox {
     }
 
     /// Length in octets of the canonical form (`Display`).
+    #[inline]
     pub fn canonical_len(&self) -> usize {
         self.local.canonical_len() + 1 + self.domain.canonical_len()
     }
@@ -223,6 +227,7 @@ impl LocalPart {
 
     /// A dot-string of ASCII atext the parser has checked (length included): never
     /// quoted.
+    #[inline]
     pub(crate) fn from_plain(content: CompactString) -> Self {
         debug_assert!(syntax::is_dot_atom_text(&content) && content.len() <= MAX_LOCAL_PART_LEN);
         LocalPart {
@@ -232,11 +237,13 @@ impl LocalPart {
     }
 
     /// The unquoted content.
+    #[inline]
     pub fn as_str(&self) -> &str {
         &self.content
     }
 
     /// True if the local part must be written as a quoted string (it is not a dot-atom).
+    #[inline]
     pub fn needs_quoting(&self) -> bool {
         self.quoted
     }
@@ -318,6 +325,7 @@ pub enum Domain {
 
 impl Domain {
     /// The domain name, if this is not an address literal.
+    #[inline]
     pub fn as_name(&self) -> Option<&DomainName> {
         match self {
             Domain::Name(name) => Some(name),
@@ -379,6 +387,7 @@ impl DomainName {
     }
 
     /// Lower-case A-label form, as used in DNS and on the wire without `SMTPUTF8`.
+    #[inline]
     pub fn as_ascii(&self) -> &str {
         &self.ascii
     }

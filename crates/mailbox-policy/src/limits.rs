@@ -110,22 +110,26 @@ impl Limits {
     }
 
     /// The size limit in octets.
+    #[inline]
     pub fn max_message_bytes(&self) -> u64 {
         self.config.max_message_bytes
     }
 
     /// The recipient limit.
+    #[inline]
     pub fn max_recipients(&self) -> usize {
         self.config.max_recipients
     }
 
     /// Checks the size a client announced with `SIZE=` on `MAIL FROM` (RFC 1870), before
     /// any data is sent. No announcement is not a refusal.
+    #[inline]
     pub fn check_announced_size(&self, announced: Option<u64>) -> SizeDecision {
         announced.map_or(SizeDecision::Accept, |size| self.check_message_size(size))
     }
 
     /// Checks the real size of a message, sent or received.
+    #[inline]
     pub fn check_message_size(&self, size: u64) -> SizeDecision {
         let limit = self.config.max_message_bytes;
         if size > limit {
@@ -174,6 +178,7 @@ impl Limits {
     /// Counts one more `RCPT TO` of an SMTP transaction that has accepted `accepted` so far.
     /// Every `RCPT TO` counts, duplicates included, as Postfix's
     /// `smtpd_recipient_limit` does: the limit bounds the work a transaction causes.
+    #[inline]
     pub fn check_next_recipient(&self, accepted: usize) -> RecipientDecision {
         let limit = self.config.max_recipients;
         if accepted >= limit {

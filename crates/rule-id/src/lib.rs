@@ -56,6 +56,7 @@ macro_rules! rule_ids {
             pub const ALL: &'static [$name] = &[ $( $name::$variant, )+ ];
 
             /// The rule's ID as written in `SPEC.md`.
+            #[inline]
             pub const fn id(self) -> &'static str {
                 match self {
                     $( $name::$variant => $id, )+
