@@ -271,11 +271,7 @@ fn plain_path_bounds(bytes: &[u8]) -> Option<(usize, usize)> {
     let mut at = 0;
     loop {
         let atom_start = at + 1;
-        let rest = bytes.get(atom_start..)?;
-        let len = rest
-            .iter()
-            .position(|&b| !syntax::is_atext_ascii(b))
-            .unwrap_or(rest.len());
+        let len = run_length(bytes, atom_start, syntax::is_atext_ascii)?;
         if len == 0 {
             return None;
         }
@@ -294,12 +290,8 @@ fn plain_path_bounds(bytes: &[u8]) -> Option<(usize, usize)> {
     let mut end = at;
     loop {
         let label_start = end + 1;
-        let rest = bytes.get(label_start..)?;
-        let len = rest
-            .iter()
-            .position(|&b| !syntax::is_ldh(b))
-            .unwrap_or(rest.len());
-        let label = &rest[..len];
+        let len = run_length(bytes, label_start, syntax::is_ldh)?;
+        let label = &bytes[label_start..label_start + len];
         if label.is_empty()
             || label.len() > 63
             || label[0] == b'-'
@@ -317,6 +309,13 @@ fn plain_path_bounds(bytes: &[u8]) -> Option<(usize, usize)> {
     }
     // The mailbox is what lies between the brackets.
     (end - 1 <= crate::MAX_MAILBOX_LEN).then_some((at, end))
+}
+
+/// How many bytes of `class` run from `start` (`None` when `start` is past the end).
+#[inline]
+fn run_length(bytes: &[u8], start: usize, class: impl Fn(u8) -> bool) -> Option<usize> {
+    let rest = bytes.get(start..)?;
+    Some(rest.iter().position(|&b| !class(b)).unwrap_or(rest.len()))
 }
 
 fn utf8(bytes: &[u8]) -> Result<&str, ParseError> {

@@ -96,7 +96,7 @@ pub struct AuthenticationResults {
 }
 
 /// RFC 2045 `tspecials`, which a token cannot hold.
-fn is_tspecial(b: u8) -> bool {
+const fn is_tspecial(b: u8) -> bool {
     matches!(
         b,
         b'(' | b')'
@@ -574,23 +574,7 @@ const BYTE_CLASS: [u8; 256] = {
         if c.is_ascii_alphanumeric() || c == b'-' || c == b'_' {
             class |= KEYWORD;
         }
-        let tspecial = matches!(
-            c,
-            b'(' | b')'
-                | b'<'
-                | b'>'
-                | b'@'
-                | b','
-                | b';'
-                | b':'
-                | b'\\'
-                | b'"'
-                | b'/'
-                | b'['
-                | b']'
-                | b'?'
-                | b'='
-        );
+        let tspecial = is_tspecial(c);
         // Bytes of multi-byte UTF-8 characters (>= 0x80) belong to tokens (RFC 6532).
         if c >= 0x80 || (!c.is_ascii_control() && c != b' ' && (!tspecial || c == b'@')) {
             class |= VALUE;
