@@ -414,24 +414,17 @@ fn refusal_reply(refusal: &Refusal) -> Reply {
 }
 
 /// A recipient's key: its canonical form (`taro@aa2.so-net.ne.jp`). The common address
-/// (an unquoted local part, a domain name) of up to 24 octets is put together on the
-/// stack and kept inline, so that no recipient costs a heap allocation.
+/// (an unquoted local part, a domain name) is put together from its two parts, inline
+/// when it fits in 24 octets, so that such a recipient costs no heap allocation.
 fn recipient_key(recipient: &Mailbox) -> CompactString {
-    const INLINE: usize = 24;
     let local = recipient.local_part();
     if let (false, Some(domain)) = (local.needs_quoting(), recipient.domain().as_name()) {
-        let (local, domain) = (local.as_str().as_bytes(), domain.as_ascii().as_bytes());
-        let len = local.len() + 1 + domain.len();
-        if len <= INLINE {
-            let mut key = [0u8; INLINE];
-            key[..local.len()].copy_from_slice(local);
-            key[local.len()] = b'@';
-            key[local.len() + 1..len].copy_from_slice(domain);
-            // Two UTF-8 texts and an `@`: always UTF-8.
-            if let Ok(key) = std::str::from_utf8(&key[..len]) {
-                return CompactString::from(key);
-            }
-        }
+        let (local, domain) = (local.as_str(), domain.as_ascii());
+        let mut key = CompactString::with_capacity(local.len() + 1 + domain.len());
+        key.push_str(local);
+        key.push('@');
+        key.push_str(domain);
+        return key;
     }
     CompactString::from(recipient.to_canonical_string())
 }
