@@ -294,6 +294,8 @@ impl<'e> Session<'e> {
             recipients: Vec::new(),
             local: Vec::new(),
             history: Vec::new(),
+            transaction_start: None,
+            trace_dropped: 0,
             explain: connect.explain,
             rate_accounting: true,
             rate_key: key::client_ip(connect.client_ip),
@@ -366,6 +368,12 @@ pub struct Connect<'a> {
     pub explain: bool,
 }
 
+/// The most checks an explaining session's [`Session::trace`] holds. The largest
+/// transaction the profile allows (200 recipients) takes about 410 with its connection's
+/// stages; past the limit, a client that sends command after command (refused recipients,
+/// say) costs no more memory.
+pub const TRACE_LIMIT: usize = 1024;
+
 /// One SMTP session (connection), stage by stage. `RSET` is [`Session::reset`].
 pub struct Session<'e> {
     engine: EngineRef<'e>,
@@ -378,6 +386,10 @@ pub struct Session<'e> {
     /// For each recipient, whether it is ours to deliver (decided once, at RCPT).
     local: Vec<bool>,
     history: Vec<Check>,
+    /// Where the latest transaction's checks start in `history` (at its MAIL).
+    transaction_start: Option<usize>,
+    /// Checks left out of `history` because it held `TRACE_LIMIT`.
+    trace_dropped: u64,
     explain: bool,
     rate_accounting: bool,
     rate_key: String,
@@ -556,12 +568,23 @@ impl<'e> Session<'e> {
         verdict
     }
 
-    /// Every check consulted so far in this session, across stages, while it explains
-    /// ([`Connect::explain`], [`set_explain`](Self::set_explain)). A session with rule
-    /// IDs only keeps no trace: its verdicts name their rules, and a connection that
-    /// carries many messages does not grow a history.
+    /// The checks consulted, in order, while the session explains ([`Connect::explain`],
+    /// [`set_explain`](Self::set_explain)): those of the connection's stages (connect,
+    /// EHLO, AUTH) and of its latest transaction, from its MAIL FROM on. Each new MAIL
+    /// FROM, and each EHLO or AUTH after a transaction, drops the checks of the
+    /// transaction before it, so a connection that carries many messages does not grow a
+    /// history; at most [`TRACE_LIMIT`] checks are kept (see
+    /// [`trace_dropped`](Self::trace_dropped)). A session with rule IDs only keeps no
+    /// trace: its verdicts name their rules.
     pub fn trace(&self) -> &[Check] {
         &self.history
+    }
+
+    /// How many checks were left out of the [`trace`](Self::trace) because it already
+    /// held [`TRACE_LIMIT`] (a client sending command after command). Every verdict
+    /// still carries its own checks.
+    pub fn trace_dropped(&self) -> u64 {
+        self.trace_dropped
     }
 
     /// The recipients accepted in the current transaction.
@@ -575,13 +598,32 @@ impl<'e> Session<'e> {
         if !self.explain {
             return;
         }
+        match verdict.stage {
+            // A new transaction: the one before it leaves the trace.
+            Stage::Mail => {
+                if let Some(start) = self.transaction_start {
+                    self.history.truncate(start);
+                }
+                self.transaction_start = Some(self.history.len());
+            }
+            // The connection's stages after a transaction: it leaves the trace too.
+            Stage::Connect | Stage::Ehlo | Stage::Auth => {
+                if let Some(start) = self.transaction_start.take() {
+                    self.history.truncate(start);
+                }
+            }
+            Stage::Rcpt | Stage::Data | Stage::EndOfMessage => {}
+        }
         if self.history.capacity() == 0 {
             // Room for the checks up to the first end of message, allocated on the
             // first stage rather than with the session (a small block comes from the
             // allocator's fast path; the end of a message grows it once).
             self.history.reserve(16);
         }
-        self.history.extend(verdict.checks.iter().cloned());
+        let room = TRACE_LIMIT.saturating_sub(self.history.len());
+        let kept = verdict.checks.len().min(room);
+        self.history.extend(verdict.checks[..kept].iter().cloned());
+        self.trace_dropped += (verdict.checks.len() - kept) as u64;
     }
 
     #[inline]

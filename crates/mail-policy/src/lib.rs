@@ -106,7 +106,7 @@ pub use crate::config::{
     AuthConfig, Config, ConfigError, DkimConfig, GeoConfig, ListenerConfig, MailboxEntry,
     MailboxesConfig, MailboxesFile, RateConfig, RateStoreConfig,
 };
-pub use crate::engine::{Connect, Engine, Session, header_fields};
+pub use crate::engine::{Connect, Engine, Session, TRACE_LIMIT, header_fields};
 pub use crate::reply::{Action, Reply};
 pub use crate::verdict::{
     Check, Checks, ContentScan, Delivery, HeaderEdit, HeaderField, Stage, Verdict,

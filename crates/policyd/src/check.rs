@@ -318,7 +318,12 @@ pub(crate) fn run(args: &CheckArgs) -> Result<ExitCode, CheckError> {
     let report = Report {
         action,
         reply: last.map(|v| v.reply.to_string()).unwrap_or_default(),
-        trace: session.trace().to_vec(),
+        // Every stage's checks: the same as the session's trace, but whole however many
+        // recipients were given (the session keeps at most `TRACE_LIMIT`).
+        trace: stages
+            .iter()
+            .flat_map(|stage| stage.verdict.checks.iter().cloned())
+            .collect(),
         stages,
     };
     if args.json {

@@ -539,3 +539,102 @@ fn rule_ids_only_sessions_decide_alike_and_format_nothing() {
         .collect();
     assert_eq!(refused, [Action::Reject, Action::Reject]);
 }
+
+/// The rules of `checks`, in order.
+fn rules_of(checks: &[mail_policy::Check]) -> Vec<&'static str> {
+    checks.iter().map(|c| c.rule).collect()
+}
+
+#[test]
+fn the_trace_keeps_the_connection_and_the_latest_transaction() {
+    let engine = Engine::sonet();
+    let mut session = connect(&engine, "192.0.2.1", 25, &server_ptr());
+    let ehlo = session.ehlo("mail.example.com");
+    let opening = session.trace().to_vec();
+    assert!(opening.len() > ehlo.checks.len(), "{opening:?}");
+    let transaction = |session: &mut Session<'_>, recipient: &str| {
+        let mut checks = Vec::new();
+        for verdict in [
+            session.mail_from("<sender@example.com>", now()),
+            session.rcpt_to(recipient),
+            session.data(),
+            session.end_of_message(
+                &message("sender@example.com", "hello", ""),
+                None,
+                &ContentScan::default(),
+                now(),
+            ),
+        ] {
+            assert!(verdict.is_accept(), "{verdict:?}");
+            checks.extend(verdict.checks.iter().cloned());
+        }
+        checks
+    };
+    let first = transaction(&mut session, "<taro@aa2.so-net.ne.jp>");
+    assert_eq!(session.trace(), [opening.clone(), first].concat());
+    // A second message on the connection: the first leaves the trace, which does not
+    // grow.
+    let second = transaction(&mut session, "<hanako@aa2.so-net.ne.jp>");
+    assert_eq!(session.trace(), [opening.clone(), second.clone()].concat());
+    assert!(
+        session.trace().iter().all(|c| !c.outcome.contains("taro@")),
+        "{:?}",
+        session.trace()
+    );
+    // RSET, then a refused MAIL FROM: it starts the next transaction's part.
+    session.reset();
+    let refused = session.mail_from("<no-at-sign>", now());
+    assert_eq!(refused.action, Action::Reject, "{refused:?}");
+    assert_eq!(
+        session.trace(),
+        [opening.clone(), refused.checks.to_vec()].concat()
+    );
+    // EHLO again after a transaction: the transaction leaves, the EHLO is kept.
+    let again = session.ehlo("mail.example.com");
+    assert_eq!(
+        rules_of(session.trace()),
+        [rules_of(&opening), rules_of(&again.checks)].concat()
+    );
+    assert_eq!(session.trace_dropped(), 0);
+}
+
+#[test]
+fn a_full_transaction_fits_the_trace_and_a_flood_is_cut_at_its_limit() {
+    let engine = Engine::sonet();
+    // The largest transaction the profile allows, explained: every check is kept.
+    let recipients: Vec<String> = (0..200)
+        .map(|i| format!("<user{i}@aa2.so-net.ne.jp>"))
+        .collect();
+    let recipients: Vec<&str> = recipients.iter().map(String::as_str).collect();
+    let (verdicts, trace) = transaction(&engine, true, &recipients);
+    let all: Vec<_> = verdicts
+        .iter()
+        .flat_map(|v| v.checks.iter().cloned())
+        .collect();
+    assert_eq!(trace, all);
+    assert!(
+        trace.len() < mail_policy::TRACE_LIMIT / 2,
+        "{} checks",
+        trace.len()
+    );
+    // A client that keeps sending refused recipients in one transaction: the trace
+    // stops at its limit and counts the rest.
+    let mut session = connect(&engine, "192.0.2.1", 25, &server_ptr());
+    session.ehlo("mail.example.com");
+    session.mail_from("<sender@example.com>", now());
+    let flood = mail_policy::TRACE_LIMIT + 500;
+    let mut checks = 0;
+    for _ in 0..flood {
+        let verdict = session.rcpt_to("<someone@example.org>");
+        assert_eq!(verdict.action, Action::Reject);
+        assert!(!verdict.checks.is_empty());
+        checks += verdict.checks.len() as u64;
+    }
+    assert_eq!(session.trace().len(), mail_policy::TRACE_LIMIT);
+    let before_flood = (mail_policy::TRACE_LIMIT as u64 + session.trace_dropped()) - checks;
+    assert!(before_flood > 0 && before_flood < 20, "{before_flood}");
+    assert!(session.trace_dropped() >= 500);
+    // The next transaction starts over.
+    session.mail_from("<sender@example.com>", now());
+    assert!(session.trace().len() < 20, "{}", session.trace().len());
+}
