@@ -411,12 +411,14 @@ impl AuthReport {
 
     /// What DMARC makes the MTA do under `mode` (AUTH-IN-DMARC-NOENFORCE): always
     /// deliver when annotating; when enforcing, quarantine or reject a DMARC `fail` per the
-    /// sender's policy. Errors and `none` never refuse mail.
+    /// sender's policy. Errors and `none` never refuse mail. With the text for logs and
+    /// replies; [`dmarc_disposition`](Self::dmarc_disposition) decides without it.
     pub fn dmarc_action(&self, mode: DmarcMode) -> DmarcAction {
+        let disposition = self.dmarc_disposition(mode);
         let rule = Rule::AuthInDmarcNoenforce;
         let Some(dmarc) = &self.dmarc else {
             return DmarcAction {
-                disposition: DmarcDisposition::Deliver,
+                disposition,
                 rule,
                 detail: Cow::Borrowed("no DMARC check"),
             };
@@ -431,7 +433,20 @@ impl AuthReport {
             "dmarc={} for {} (p={policy})",
             dmarc.result, dmarc.from_domain
         );
-        let disposition = match (mode, dmarc.result, dmarc.policy) {
+        DmarcAction {
+            disposition,
+            rule,
+            detail: Cow::Owned(detail),
+        }
+    }
+
+    /// The disposition of [`dmarc_action`](Self::dmarc_action) alone, without formatting
+    /// its text: for a server that needs the text only when it refuses or explains.
+    pub fn dmarc_disposition(&self, mode: DmarcMode) -> DmarcDisposition {
+        let Some(dmarc) = &self.dmarc else {
+            return DmarcDisposition::Deliver;
+        };
+        match (mode, dmarc.result, dmarc.policy) {
             (DmarcMode::Enforce, DmarcResult::Fail, Some(DmarcPolicy::Reject)) => {
                 DmarcDisposition::Reject
             }
@@ -439,11 +454,6 @@ impl AuthReport {
                 DmarcDisposition::Quarantine
             }
             _ => DmarcDisposition::Deliver,
-        };
-        DmarcAction {
-            disposition,
-            rule,
-            detail: Cow::Owned(detail),
         }
     }
 }

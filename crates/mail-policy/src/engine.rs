@@ -18,7 +18,9 @@ use compact_str::CompactString;
 use crate::address::{
     AddressPolicy, ForwardPath, Mailbox, ReversePath, WireOptions, parse_mail_from, parse_rcpt_to,
 };
-use crate::auth::{AuthReport, DmarcDisposition, ForgedAction, ForgedConfig, find_forged};
+use crate::auth::{
+    AuthReport, DmarcDisposition, ForgedAction, ForgedConfig, Rule as AuthRule, find_forged,
+};
 use crate::config::{Config, ConfigError, MailboxesFile, RateStoreConfig};
 use crate::geo::{
     Access, DomesticTable, GeoDecision, GeoSetting, GeoSourceConfig, SharedTable, check_access,
@@ -1092,12 +1094,16 @@ impl<'e> Session<'e> {
                 name: "Authentication-Results".into(),
                 value,
             });
-            let action = report.dmarc_action(engine.config.auth.dmarc);
-            verdict.check(action.rule.id(), || {
+            // The action's text is formatted only for a refusal or an explanation.
+            let mode = engine.config.auth.dmarc;
+            let disposition = report.dmarc_disposition(mode);
+            verdict.check(AuthRule::AuthInDmarcNoenforce.id(), || {
+                let action = report.dmarc_action(mode);
                 format!("{:?}: {}", action.disposition, action.detail)
             });
-            match action.disposition {
+            match disposition {
                 DmarcDisposition::Reject => {
+                    let action = report.dmarc_action(mode);
                     let checks = std::mem::take(&mut verdict.checks);
                     *verdict = self
                         .verdict(Stage::EndOfMessage, reply::dmarc_reject(&action.detail))

@@ -173,6 +173,44 @@ fn dmarc_is_annotated_unless_the_operator_enforces_it() {
 }
 
 #[test]
+fn the_disposition_alone_is_the_actions() {
+    let mut report = seed_report();
+    let results = [
+        DmarcResult::None,
+        DmarcResult::Pass,
+        DmarcResult::Fail,
+        DmarcResult::TempError,
+        DmarcResult::PermError,
+    ];
+    let policies = [
+        None,
+        Some(DmarcPolicy::None),
+        Some(DmarcPolicy::Quarantine),
+        Some(DmarcPolicy::Reject),
+    ];
+    for mode in [DmarcMode::Annotate, DmarcMode::Enforce] {
+        for result in results {
+            for policy in policies {
+                let dmarc = report.dmarc.as_mut().expect("dmarc");
+                dmarc.result = result;
+                dmarc.policy = policy;
+                assert_eq!(
+                    report.dmarc_disposition(mode),
+                    report.dmarc_action(mode).disposition,
+                    "{mode:?} {result} {policy:?}"
+                );
+            }
+        }
+        let without = AuthReport {
+            dmarc: None,
+            ..report.clone()
+        };
+        assert_eq!(without.dmarc_disposition(mode), DmarcDisposition::Deliver);
+        assert_eq!(without.dmarc_action(mode).detail, "no DMARC check");
+    }
+}
+
+#[test]
 fn adsp_records_parse_per_rfc_5617() {
     assert_eq!(parse_adsp_record("dkim=all"), Ok(AdspPractice::All));
     assert_eq!(
