@@ -8,6 +8,7 @@
 
 use std::borrow::Cow;
 use std::collections::HashMap;
+use std::fmt::Write as _;
 use std::net::IpAddr;
 use std::str::FromStr;
 use std::sync::Arc;
@@ -822,12 +823,16 @@ impl<'e> Session<'e> {
         }
         let mut verdict = self.verdict(Stage::Rcpt, reply::ok("rcpt"));
         verdict.check("MBX-RCPT", || {
-            format!(
+            // Sized for the whole text at once (`format!` would guess short and grow it).
+            let mut text = String::with_capacity(mailbox.canonical_len() + 48);
+            let _infallible = write!(
+                text,
                 "{mailbox}: recipient {} of at most {}, {}",
                 self.recipients.len() + 1,
                 self.engine.mailbox.limits().max_recipients(),
                 if is_local { "local" } else { "relayed" }
-            )
+            );
+            text
         });
         if self.recipients.capacity() == 0 {
             // Room for a typical transaction at once, rather than growing 4, 8, 16.
