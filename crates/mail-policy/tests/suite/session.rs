@@ -575,7 +575,7 @@ fn the_trace_keeps_the_connection_and_the_latest_transaction() {
     // A second message on the connection: the first leaves the trace, which does not
     // grow.
     let second = transaction(&mut session, "<hanako@aa2.so-net.ne.jp>");
-    assert_eq!(session.trace(), [opening.clone(), second.clone()].concat());
+    assert_eq!(session.trace(), [opening.clone(), second].concat());
     assert!(
         session.trace().iter().all(|c| !c.outcome.contains("taro@")),
         "{:?}",
