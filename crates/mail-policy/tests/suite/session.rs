@@ -491,11 +491,7 @@ fn rule_ids_only_sessions_decide_alike_and_format_nothing() {
     let (explained, explained_trace) = transaction(&engine, true, &recipients);
     let (quiet, quiet_trace) = transaction(&engine, false, &recipients);
     // The session keeps its trace only when it explains.
-    let all_checks: Vec<_> = explained
-        .iter()
-        .flat_map(|v| v.checks.iter().cloned())
-        .collect();
-    assert_eq!(explained_trace, all_checks);
+    assert_eq!(explained_trace, checks_of(&explained));
     assert!(quiet_trace.is_empty());
     assert_eq!(explained.len(), quiet.len());
     for (explained, quiet) in explained.iter().zip(&quiet) {
@@ -540,6 +536,14 @@ fn rule_ids_only_sessions_decide_alike_and_format_nothing() {
     assert_eq!(refused, [Action::Reject, Action::Reject]);
 }
 
+/// Every check of `verdicts`, in order: what an explaining session's trace holds for them.
+fn checks_of(verdicts: &[mail_policy::Verdict]) -> Vec<mail_policy::Check> {
+    verdicts
+        .iter()
+        .flat_map(|v| v.checks.iter().cloned())
+        .collect()
+}
+
 /// The rules of `checks`, in order.
 fn rules_of(checks: &[mail_policy::Check]) -> Vec<&'static str> {
     checks.iter().map(|c| c.rule).collect()
@@ -553,8 +557,7 @@ fn the_trace_keeps_the_connection_and_the_latest_transaction() {
     let opening = session.trace().to_vec();
     assert!(opening.len() > ehlo.checks.len(), "{opening:?}");
     let transaction = |session: &mut Session<'_>, recipient: &str| {
-        let mut checks = Vec::new();
-        for verdict in [
+        let verdicts = [
             session.mail_from("<sender@example.com>", now()),
             session.rcpt_to(recipient),
             session.data(),
@@ -564,11 +567,9 @@ fn the_trace_keeps_the_connection_and_the_latest_transaction() {
                 &ContentScan::default(),
                 now(),
             ),
-        ] {
-            assert!(verdict.is_accept(), "{verdict:?}");
-            checks.extend(verdict.checks.iter().cloned());
-        }
-        checks
+        ];
+        assert!(verdicts.iter().all(|v| v.is_accept()), "{verdicts:?}");
+        checks_of(&verdicts)
     };
     let first = transaction(&mut session, "<taro@aa2.so-net.ne.jp>");
     assert_eq!(session.trace(), [opening.clone(), first].concat());
@@ -607,11 +608,7 @@ fn a_full_transaction_fits_the_trace_and_a_flood_is_cut_at_its_limit() {
         .collect();
     let recipients: Vec<&str> = recipients.iter().map(String::as_str).collect();
     let (verdicts, trace) = transaction(&engine, true, &recipients);
-    let all: Vec<_> = verdicts
-        .iter()
-        .flat_map(|v| v.checks.iter().cloned())
-        .collect();
-    assert_eq!(trace, all);
+    assert_eq!(trace, checks_of(&verdicts));
     assert!(
         trace.len() < mail_policy::TRACE_LIMIT / 2,
         "{} checks",
